@@ -1,0 +1,205 @@
+"""``timeline build``: records -> validated, deterministic Parquet tables and their descriptor.
+
+Every output is first written to a staging folder; only when all of them are written are they
+moved into place, with the previous files kept aside until the move has finished. A failure at
+any point leaves ``data/*.parquet``, ``schemas/`` and ``datapackage.json`` exactly as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .descriptor import descriptor, dumps
+from .problems import BuildLocked, Problem, ValidationFailed
+from .schemas import schema_arrow, schema_frictionless
+from .tables import TABLES
+
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "row_group_size": 1_000_000,
+    "write_statistics": True,
+    "data_page_version": "2.0",
+}
+LOCK_NAME = ".timeline-build.lock"
+# IDs written by curators; source ids are derived from URLs and follow them.
+STABLE_IDS = {"events": "event_id", "actors": "actor_id", "estimates": "estimate_id", "treaties": "treaty_id"}
+
+
+@dataclass
+class BuildResult:
+    changed: list[str]
+    files: dict[str, bytes]
+    rows: dict[str, int]
+    version: str
+
+
+def parquet_bytes(name: str, frame) -> bytes:
+    """Deterministic Parquet: explicit schema, rows sorted by primary key, fixed writer options."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = TABLES[name]
+    schema = schema_arrow(name)
+    plain = pa.Table.from_pandas(frame, preserve_index=False)
+    plain = plain.sort_by([(k, "ascending") for k in table.primary_key])
+    arrays = []
+    for f in schema:
+        column = plain.column(f.name)
+        if pa.types.is_dictionary(f.type):
+            column = column.cast(pa.string()).dictionary_encode().cast(f.type)
+        else:
+            column = column.cast(f.type)
+        arrays.append(column)
+    out = pa.Table.from_arrays(arrays, schema=schema)
+    sink = io.BytesIO()
+    pq.write_table(out, sink, **PARQUET_OPTIONS)
+    return sink.getvalue()
+
+
+def render(meta: dict, frames: dict) -> dict[str, bytes]:
+    """Every output file's bytes, keyed by its path relative to the package root."""
+    files: dict[str, bytes] = {}
+    for name in TABLES:
+        files[paths.table_path(name)] = parquet_bytes(name, frames[name])
+        files[paths.schema_path(name)] = dumps(schema_frictionless(name))
+    files[paths.DESCRIPTOR] = dumps(descriptor(meta, files))
+    return files
+
+
+def removed_ids(root: Path, frames: dict) -> list[Problem]:
+    """Published ids must never disappear: a wrong record is retracted, not deleted."""
+    import pyarrow.parquet as pq
+
+    problems = []
+    for name, column in STABLE_IDS.items():
+        path = root / paths.table_path(name)
+        if not path.exists():
+            continue
+        try:
+            before = set(pq.read_table(path, columns=[column]).column(column).to_pylist())
+        except Exception:  # noqa: BLE001 - an unreadable old file cannot block a rebuild
+            continue
+        now = set(frames[name][column].astype("object").dropna())
+        for gone in sorted(before - now):
+            problems.append(Problem(paths.table_path(name), 0, gone, column, "id-removed",
+                                    "a published id is missing from the records; keep the record and "
+                                    "set status: retracted with a retraction_reason instead"))
+    return problems
+
+
+def prepare(root: Path, today: dt.date | None = None) -> tuple[dict, dict, list[Problem]]:
+    """Read and check the records under ``root``. Returns (metadata, frames, problems)."""
+    from .assemble import assemble
+    from .records import read_records
+
+    today = today or dt.date.today()
+    records = read_records(root / paths.RECORDS)
+    meta = dict(records.package)
+    version = str(meta.get("version", "0.0.0"))
+    result = assemble(records, version, today)
+    problems = result.problems + removed_ids(root, result.frames)
+    return meta, result.frames, problems
+
+
+def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock_timeout: float = 60.0,
+          _fail_after: str | None = None) -> BuildResult:
+    """Validate the records and write the package under ``root``; raise ``ValidationFailed`` on any problem.
+
+    ``_fail_after`` is for tests: raise right after writing that output, to prove atomicity.
+    """
+    root = Path(root)
+    with build_lock(root, lock_timeout):
+        meta, frames, problems = prepare(root, today)
+        if problems:
+            raise ValidationFailed(problems)
+        files = render(meta, frames)
+        changed = commit(root, files, _fail_after=_fail_after)
+    return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
+
+
+def check(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[str]:
+    """Rebuild in memory; return the outputs whose committed bytes differ (empty when up to date)."""
+    root = Path(root)
+    meta, frames, problems = prepare(root, today)
+    if problems:
+        raise ValidationFailed(problems)
+    files = render(meta, frames)
+    stale = []
+    for rel, data in files.items():
+        target = root / rel
+        if not target.exists() or target.read_bytes() != data:
+            stale.append(rel)
+    return stale
+
+
+def commit(root: Path, files: dict[str, bytes], _fail_after: str | None = None) -> list[str]:
+    """Write ``files`` under ``root`` all together or not at all."""
+    changed = [rel for rel, data in files.items()
+               if not (root / rel).exists() or (root / rel).read_bytes() != data]
+    if not changed:
+        return []
+    staging = Path(tempfile.mkdtemp(prefix=".timeline-staging-", dir=root))
+    backup = Path(tempfile.mkdtemp(prefix=".timeline-backup-", dir=root))
+    moved: list[str] = []
+    try:
+        for rel in changed:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as fh:
+                fh.write(files[rel])
+                fh.flush()
+                os.fsync(fh.fileno())
+            if _fail_after == rel:
+                raise OSError(f"injected failure after writing {rel}")
+        for rel in changed:
+            if (root / rel).exists():
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(root / rel, backup / rel)
+        for rel in changed:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, root / rel)
+            moved.append(rel)
+    except BaseException:
+        for rel in moved:  # put back what was already replaced
+            if (backup / rel).exists():
+                os.replace(backup / rel, root / rel)
+            else:
+                (root / rel).unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(backup, ignore_errors=True)
+    return changed
+
+
+@contextmanager
+def build_lock(root: Path, timeout: float) -> Iterator[None]:
+    """One build at a time per folder: a second one waits up to ``timeout`` seconds, then fails cleanly."""
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_NAME, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildLocked(f"another build of {root} is running; try again when it ends") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -1,0 +1,76 @@
+"""Reading a built package safely: descriptor, resource paths, sizes and hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .paths import DESCRIPTOR
+from .problems import IntegrityError, UnsafePackage
+
+HASH_CHUNK = 1 << 20
+
+
+def read_descriptor(root: Path) -> dict[str, Any]:
+    path = root / DESCRIPTOR
+    if not path.is_file():
+        raise UnsafePackage(f"{path}: no datapackage.json here")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnsafePackage(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+        raise UnsafePackage(f"{path}: a data package needs a list of resources")
+    return data
+
+
+def resource_file(root: Path, resource: dict[str, Any]) -> Path:
+    """The file of a resource, refusing anything that could leave the package folder."""
+    name = resource.get("name", "?")
+    rel = resource.get("path")
+    if not isinstance(rel, str) or not rel:
+        raise UnsafePackage(f"resource {name}: path must be a single relative file path")
+    if "://" in rel or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
+        raise UnsafePackage(f"resource {name}: path {rel!r} is absolute or a URL; "
+                            "only files inside the package are read")
+    parts = rel.replace("\\", "/").split("/")
+    if ".." in parts or any(p.startswith(".") for p in parts):
+        raise UnsafePackage(f"resource {name}: path {rel!r} leaves the package or names a hidden file")
+    real_root = root.resolve()
+    target = (root / rel).resolve()
+    if os.path.commonpath([real_root, target]) != str(real_root):
+        raise UnsafePackage(f"resource {name}: path {rel!r} points outside the package through a link")
+    return root / rel
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_resource(root: Path, resource: dict[str, Any]) -> Path:
+    """Check a resource's size and sha256 against its descriptor; return its path."""
+    path = resource_file(root, resource)
+    rel = resource["path"]
+    if not path.is_file():
+        raise IntegrityError(f"{rel}: file is missing")
+    size = path.stat().st_size
+    expected_size = resource.get("bytes", resource.get("x-bytes"))
+    if expected_size is not None and size != expected_size:
+        raise IntegrityError(f"{rel}: size is {size} bytes, datapackage.json says {expected_size}; "
+                             "the file was changed or damaged")
+    expected = str(resource.get("hash", ""))
+    if expected:
+        algo, _, value = expected.rpartition(":")
+        if algo not in ("", "sha256"):
+            raise IntegrityError(f"{rel}: unsupported hash algorithm {algo!r}")
+        if file_sha256(path) != value:
+            raise IntegrityError(f"{rel}: sha256 does not match datapackage.json; the file was changed or "
+                                 "damaged (pass verify=False only if you know why)")
+    return path

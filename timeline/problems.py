@@ -1,0 +1,57 @@
+"""Problems found in records or packages, and the errors that carry them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong, located as precisely as we can: file, line, record, field."""
+
+    file: str
+    line: int
+    record: str
+    field: str
+    rule: str
+    message: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        parts = [f"{self.file}:{self.line}" if self.line else self.file]
+        parts += [p for p in (self.record, self.field) if p]
+        val = f" (got {self.value})" if self.value else ""
+        return ": ".join(parts) + f": [{self.rule}] {self.message}{val}"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A short, printable rendering of an offending value."""
+    text = repr(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class TimelineError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class ValidationFailed(TimelineError):
+    """Raised with every problem of a run, never just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+class IntegrityError(TimelineError):
+    """A file does not match the size or hash its descriptor records."""
+
+
+class UnsafePackage(TimelineError):
+    """A descriptor or archive tries to reach outside its package."""
+
+
+class BuildLocked(TimelineError):
+    """Another build holds the lock."""
