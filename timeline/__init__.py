@@ -7,14 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from .load import load  # light: pandas and pyarrow are imported when a table is read
 
 __all__ = ["load", "__version__"]
 __version__ = "0.1.0"
-
-
-def load(*args: Any, **kwargs: Any) -> Any:
-    """Load the package's tables; see ``timeline.load.load``. Imported lazily to keep start-up fast."""
-    from .load import load as _load
-
-    return _load(*args, **kwargs)

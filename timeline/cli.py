@@ -78,6 +78,26 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+@command("stats")
+def _stats(args: argparse.Namespace) -> int:
+    from .stats import REPORT, report, write_report
+
+    if args.write:
+        print(f"Wrote {write_report(args.root)}")
+        return 0
+    if args.check:
+        from pathlib import Path
+
+        target = Path(args.root) / REPORT
+        if not target.exists() or target.read_text(encoding="utf-8") != report(args.root):
+            print(f"{REPORT} is stale; run `timeline stats --write` and commit it.", file=sys.stderr)
+            return 1
+        print(f"{REPORT} is up to date.")
+        return 0
+    print(report(args.package or args.root), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="timeline",
@@ -95,6 +115,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--records-only", action="store_true", help="check only the curated records")
     v.add_argument("--package-only", action="store_true", help="check only the built package")
     v.add_argument("--json", action="store_true", help="print the problems as JSON")
+    s = sub.add_parser("stats", help="print the data report: counts by type and year, sourcing, estimates")
+    s.add_argument("--root", default=".", help="repository folder (default: current)")
+    s.add_argument("--package", help="report on this package folder or release archive")
+    s.add_argument("--write", action="store_true", help="write docs/data-report.md")
+    s.add_argument("--check", action="store_true", help="fail if docs/data-report.md is stale")
     return p
 
 

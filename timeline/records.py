@@ -67,42 +67,56 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def coerce(value: object, spec: Field) -> tuple[object, str | None, str]:
-    """Convert one YAML value to the column's type. Returns (value, rule, message) on failure."""
+Coerced = tuple[object, "str | None", str]
+
+
+def _to_string(value: object) -> Coerced:
+    if isinstance(value, str):
+        return value, None, ""
+    kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a number"
+    if isinstance(value, bool):
+        kind = "true/false"
+    return None, "type", f"expected text, got {kind}; put text in quotes"
+
+
+def _to_date(value: object) -> Coerced:
+    if not isinstance(value, str):
+        return None, "type", "expected a date written as YYYY-MM-DD"
+    parsed = _parse_date(value)
+    if parsed is not None:
+        return parsed, None, ""
+    parts = value.split("-")
+    if len(value) == 10 and len(parts) == 3 and all(p.isdigit() for p in parts):
+        return None, "date", "not a real calendar date"
+    return None, "date", "expected a date written as YYYY-MM-DD"
+
+
+def _to_integer(value: object) -> Coerced:
+    if isinstance(value, (bool, list, dict)):
+        return None, "type", "expected a whole number"
+    if isinstance(value, str):
+        return None, "type", "expected a number, got text; write it without quotes"
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value), None, ""
+        return None, "integer", "expected a whole number, not a fraction"
+    return value, None, ""
+
+
+def _to_boolean(value: object) -> Coerced:
+    if isinstance(value, bool):
+        return value, None, ""
+    return None, "type", "expected true or false"
+
+
+_COERCE = {"string": _to_string, "date": _to_date, "integer": _to_integer, "boolean": _to_boolean}
+
+
+def coerce(value: object, spec: Field) -> Coerced:
+    """Convert one YAML value to the column's type. Returns (value, rule, message); rule is None when fine."""
     if value is None:
         return None, None, ""
-    if spec.type == "string":
-        if isinstance(value, str):
-            return value, None, ""
-        kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a number"
-        if isinstance(value, bool):
-            kind = "true/false"
-        return None, "type", f"expected text, got {kind}; put text in quotes"
-    if spec.type == "date":
-        if not isinstance(value, str):
-            return None, "type", "expected a date written as YYYY-MM-DD"
-        parsed = _parse_date(value)
-        if parsed is None:
-            parts = value.split("-")
-            if len(value) == 10 and len(parts) == 3 and all(p.isdigit() for p in parts):
-                return None, "date", "not a real calendar date"
-            return None, "date", "expected a date written as YYYY-MM-DD"
-        return parsed, None, ""
-    if spec.type == "integer":
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
-            return None, "type", "expected a whole number"
-        if isinstance(value, str):
-            return None, "type", "expected a number, got text; write it without quotes"
-        if isinstance(value, float):
-            if value.is_integer():
-                return int(value), None, ""
-            return None, "integer", "expected a whole number, not a fraction"
-        return value, None, ""
-    if spec.type == "boolean":
-        if isinstance(value, bool):
-            return value, None, ""
-        return None, "type", "expected true or false"
-    raise AssertionError(spec.type)  # pragma: no cover - tables.py only uses the types above
+    return _COERCE[spec.type](value)
 
 
 class _Reader:

@@ -263,110 +263,171 @@ STRONG_SOURCE_KINDS = frozenset({"wire", "state_media", "government", "internati
 WEAK_SOURCE_KINDS = frozenset({"aggregator"})
 
 MEASURES: dict[str, tuple[str, str]] = {  # measure -> (definition, unit)
-    "killed": ((
-            "DPRK military personnel killed (dead) in Russia's war against Ukraine, as stated by "
-            "the estimator; excludes wounded."
-        ), "people"),
-    "wounded": ("DPRK military personnel wounded or injured, as stated; excludes killed.", "people"),
-    "killed_and_wounded": ((
-            "DPRK military personnel killed or wounded combined, where the source explicitly says"
-            " 'killed or wounded', 'killed and wounded' or 'killed or injured'."
-        ), "people"),
-    "casualties": ((
-            "DPRK military casualties or losses as a single total, exactly as the source states "
-            "it ('casualties', 'losses'), without the source saying which categories it covers."
-        ), "people"),
-    "share_deployed_killed_or_wounded": ((
-            "Share of deployed DPRK troops killed or wounded, as a percentage of the deployed "
-            "force the source refers to."
-        ), "percent"),
-    "captured": ("DPRK military personnel taken prisoner by Ukrainian forces.", "people"),
-    "wounded_repatriated": ("Wounded DPRK military personnel evacuated from Russia back to the DPRK.", "people"),
-    "remains_repatriated": ((
-            "Remains of DPRK personnel killed in the war returned to the DPRK, counted as coffins"
-            " shown or received."
-        ), "coffins"),
-    "troops_deployed": ((
-            "DPRK military personnel (combat troops, special forces, engineers, military "
-            "construction troops) reported as already sent to, present in, or moved within "
-            "Russia: a current or cumulative figure, or one wave or sub-group as given in scope."
-        ), "people"),
-    "troops_planned_or_expected": ((
-            "DPRK military personnel that a source says are planned, decided, being prepared, "
-            "announced, en route or expected to be sent to Russia but not yet confirmed as "
-            "deployed; forecasts and additional deployments."
-        ), "people"),
-    "deployment_duration": ("Length of a DPRK unit's deployment in Russia.", "days"),
-    "workers_deployed": ("DPRK civilian workers (labourers) sent to work in Russia.", "people"),
-    "workers_planned_or_expected": ((
-            "DPRK civilian workers that Russia or the DPRK is reported to plan, consider or "
-            "recruit to send, not yet confirmed as sent."
-        ), "people"),
-    "artillery_shells_delivered": ((
-            "Artillery shells delivered by the DPRK to Russia, as stated or as estimated from "
-            "container counts and capacity (see basis)."
-        ), "shells"),
-    "artillery_rounds_delivered": ((
-            "Artillery shells and multiple-rocket-launcher rockets delivered by the DPRK to "
-            "Russia, counted together."
-        ), "rounds"),
-    "containers_delivered": ("Shipping containers of munitions or military materiel sent by the DPRK to Russia.", "containers"),
-    "ballistic_missiles_delivered": ((
-            "Ballistic missiles (incl. short-range KN-23/KN-24 type) delivered by the DPRK to "
-            "Russia."
-        ), "missiles"),
-    "self_propelled_howitzers_delivered": ((
-            "Self-propelled guns/howitzers (e.g. 170mm M1989 Koksan) delivered by the DPRK to "
-            "Russia."
-        ), "systems"),
-    "multiple_rocket_launchers_delivered": ("Multiple rocket launcher systems (e.g. 240mm M1991) delivered by the DPRK to Russia.", "systems"),
-    "artillery_systems_delivered": ((
-            "Artillery systems of mixed or unstated type (e.g. 'long-range artillery', 'heavy "
-            "artillery pieces') delivered by the DPRK to Russia."
-        ), "systems"),
-    "share_russian_artillery_shells_from_dprk": ((
-            "Share of the artillery shells Russia uses in its war against Ukraine that come from "
-            "the DPRK."
-        ), "percent"),
-    "share_russian_ammunition_from_dprk": ((
-            "Share of Russia's ammunition or munitions (not specified as artillery shells only) "
-            "used in its war against Ukraine that comes from the DPRK."
-        ), "percent"),
-    "ballistic_missiles_fired": ("DPRK-made ballistic missiles fired by Russia at Ukraine.", "missiles"),
-    "missile_debris_examined": ((
-            "DPRK-made missiles fired at Ukraine whose debris was recovered and examined by "
-            "Ukrainian investigators."
-        ), "missiles"),
-    "share_missiles_failed_in_flight": ((
-            "Share of DPRK-made missiles fired at Ukraine that lost their trajectory or exploded "
-            "in the air."
-        ), "percent"),
-    "killed_by_dprk_missiles": ("People (mostly civilians) killed in Ukraine by DPRK-made missiles fired by Russia.", "people"),
-    "injured_by_dprk_missiles": ("People injured in Ukraine by DPRK-made missiles fired by Russia.", "people"),
-    "share_ukrainian_losses_from_dprk_artillery": ((
-            "Share of Ukrainian losses (of the unit or force the source names) attributed to "
-            "DPRK-supplied artillery or shells."
-        ), "percent"),
-    "air_defence_systems_delivered_to_dprk": ((
-            "Air-defence systems or combat vehicles (e.g. Pantsir) transferred by Russia to the "
-            "DPRK."
-        ), "systems"),
-    "submarine_modules_delivered_to_dprk": ("Nuclear-submarine modules or components reported as supplied by Russia to the DPRK.", "modules"),
-    "oil_delivered_to_dprk": ("Oil or refined petroleum products supplied by Russia to the DPRK.", "barrels"),
-    "bilateral_trade_turnover": ("Value of Russia-DPRK trade turnover (exports plus imports).", "USD"),
-    "individuals_designated": ((
-            "Individuals newly designated (listed) in one sanctions action by the sanctioning "
-            "authority named as estimator."
-        ), "people"),
-    "entities_designated": ((
-            "Entities newly designated (listed) in one sanctions action by the sanctioning "
-            "authority named as estimator."
-        ), "entities"),
-    "individuals_and_entities_designated": ((
-            "Individuals and entities newly designated in one sanctions action, where only the "
-            "combined total is given."
-        ), "designations"),
-    "unsc_votes_in_favour": ("UN Security Council members voting in favour of a draft resolution.", "votes"),
+    "killed": (
+        "DPRK military personnel killed (dead) in Russia's war against Ukraine, as stated by the "
+        "estimator; excludes wounded.",
+        "people",
+    ),
+    "wounded": (
+        "DPRK military personnel wounded or injured, as stated; excludes killed.",
+        "people",
+    ),
+    "killed_and_wounded": (
+        "DPRK military personnel killed or wounded combined, where the source explicitly says "
+        "'killed or wounded', 'killed and wounded' or 'killed or injured'.",
+        "people",
+    ),
+    "casualties": (
+        "DPRK military casualties or losses as a single total, exactly as the source states it "
+        "('casualties', 'losses'), without the source saying which categories it covers.",
+        "people",
+    ),
+    "share_deployed_killed_or_wounded": (
+        "Share of deployed DPRK troops killed or wounded, as a percentage of the deployed force the"
+        " source refers to.",
+        "percent",
+    ),
+    "captured": (
+        "DPRK military personnel taken prisoner by Ukrainian forces.",
+        "people",
+    ),
+    "wounded_repatriated": (
+        "Wounded DPRK military personnel evacuated from Russia back to the DPRK.",
+        "people",
+    ),
+    "remains_repatriated": (
+        "Remains of DPRK personnel killed in the war returned to the DPRK, counted as coffins shown"
+        " or received.",
+        "coffins",
+    ),
+    "troops_deployed": (
+        "DPRK military personnel (combat troops, special forces, engineers, military construction "
+        "troops) reported as already sent to, present in, or moved within Russia: a current or "
+        "cumulative figure, or one wave or sub-group as given in scope.",
+        "people",
+    ),
+    "troops_planned_or_expected": (
+        "DPRK military personnel that a source says are planned, decided, being prepared, "
+        "announced, en route or expected to be sent to Russia but not yet confirmed as deployed; "
+        "forecasts and additional deployments.",
+        "people",
+    ),
+    "deployment_duration": (
+        "Length of a DPRK unit's deployment in Russia.",
+        "days",
+    ),
+    "workers_deployed": (
+        "DPRK civilian workers (labourers) sent to work in Russia.",
+        "people",
+    ),
+    "workers_planned_or_expected": (
+        "DPRK civilian workers that Russia or the DPRK is reported to plan, consider or recruit to "
+        "send, not yet confirmed as sent.",
+        "people",
+    ),
+    "artillery_shells_delivered": (
+        "Artillery shells delivered by the DPRK to Russia, as stated or as estimated from container"
+        " counts and capacity (see basis).",
+        "shells",
+    ),
+    "artillery_rounds_delivered": (
+        "Artillery shells and multiple-rocket-launcher rockets delivered by the DPRK to Russia, "
+        "counted together.",
+        "rounds",
+    ),
+    "containers_delivered": (
+        "Shipping containers of munitions or military materiel sent by the DPRK to Russia.",
+        "containers",
+    ),
+    "ballistic_missiles_delivered": (
+        "Ballistic missiles (incl. short-range KN-23/KN-24 type) delivered by the DPRK to Russia.",
+        "missiles",
+    ),
+    "self_propelled_howitzers_delivered": (
+        "Self-propelled guns/howitzers (e.g. 170mm M1989 Koksan) delivered by the DPRK to Russia.",
+        "systems",
+    ),
+    "multiple_rocket_launchers_delivered": (
+        "Multiple rocket launcher systems (e.g. 240mm M1991) delivered by the DPRK to Russia.",
+        "systems",
+    ),
+    "artillery_systems_delivered": (
+        "Artillery systems of mixed or unstated type (e.g. 'long-range artillery', 'heavy artillery"
+        " pieces') delivered by the DPRK to Russia.",
+        "systems",
+    ),
+    "share_russian_artillery_shells_from_dprk": (
+        "Share of the artillery shells Russia uses in its war against Ukraine that come from the "
+        "DPRK.",
+        "percent",
+    ),
+    "share_russian_ammunition_from_dprk": (
+        "Share of Russia's ammunition or munitions (not specified as artillery shells only) used in"
+        " its war against Ukraine that comes from the DPRK.",
+        "percent",
+    ),
+    "ballistic_missiles_fired": (
+        "DPRK-made ballistic missiles fired by Russia at Ukraine.",
+        "missiles",
+    ),
+    "missile_debris_examined": (
+        "DPRK-made missiles fired at Ukraine whose debris was recovered and examined by Ukrainian "
+        "investigators.",
+        "missiles",
+    ),
+    "share_missiles_failed_in_flight": (
+        "Share of DPRK-made missiles fired at Ukraine that lost their trajectory or exploded in the"
+        " air.",
+        "percent",
+    ),
+    "killed_by_dprk_missiles": (
+        "People (mostly civilians) killed in Ukraine by DPRK-made missiles fired by Russia.",
+        "people",
+    ),
+    "injured_by_dprk_missiles": (
+        "People injured in Ukraine by DPRK-made missiles fired by Russia.",
+        "people",
+    ),
+    "share_ukrainian_losses_from_dprk_artillery": (
+        "Share of Ukrainian losses (of the unit or force the source names) attributed to DPRK-"
+        "supplied artillery or shells.",
+        "percent",
+    ),
+    "air_defence_systems_delivered_to_dprk": (
+        "Air-defence systems or combat vehicles (e.g. Pantsir) transferred by Russia to the DPRK.",
+        "systems",
+    ),
+    "submarine_modules_delivered_to_dprk": (
+        "Nuclear-submarine modules or components reported as supplied by Russia to the DPRK.",
+        "modules",
+    ),
+    "oil_delivered_to_dprk": (
+        "Oil or refined petroleum products supplied by Russia to the DPRK.",
+        "barrels",
+    ),
+    "bilateral_trade_turnover": (
+        "Value of Russia-DPRK trade turnover (exports plus imports).",
+        "USD",
+    ),
+    "individuals_designated": (
+        "Individuals newly designated (listed) in one sanctions action by the sanctioning authority"
+        " named as estimator.",
+        "people",
+    ),
+    "entities_designated": (
+        "Entities newly designated (listed) in one sanctions action by the sanctioning authority "
+        "named as estimator.",
+        "entities",
+    ),
+    "individuals_and_entities_designated": (
+        "Individuals and entities newly designated in one sanctions action, where only the combined"
+        " total is given.",
+        "designations",
+    ),
+    "unsc_votes_in_favour": (
+        "UN Security Council members voting in favour of a draft resolution.",
+        "votes",
+    ),
 }
 
 UNITS: dict[str, str] = {
