@@ -42,7 +42,7 @@ def test_four_mistakes_are_reported_together_and_nothing_is_built(built_mini: Pa
     assert f"{SIGNED}:" in text and "date_start: [date] not a real calendar date (got '2024-02-30')" in text
     assert "vladimir-puttin" in text and "[foreign-key]" in text and "did you mean 'vladimir-putin'?" in text
     assert "sumary: [unknown-field] unknown field 'sumary'; did you mean 'summary'?" in text
-    assert "[primary-key] duplicate event_id" in text
+    assert "[primary-key] duplicate id" in text
     assert "[id-matches-file]" in text
     assert "Traceback" not in text
     for line in lines[:-1]:

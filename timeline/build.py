@@ -78,18 +78,15 @@ def render(meta: dict, frames: dict) -> dict[str, bytes]:
 
 
 def removed_ids(root: Path, frames: dict) -> list[Problem]:
-    """Published ids must never disappear: a wrong record is retracted, not deleted."""
-    import pyarrow.parquet as pq
+    """Published ids must never disappear: a wrong record is retracted, not deleted.
+
+    Published means in the last release recorded under data/releases/ (see ``history``).
+    """
+    from .history import released_ids
 
     problems = []
     for name, column in STABLE_IDS.items():
-        path = root / paths.table_path(name)
-        if not path.exists():
-            continue
-        try:
-            before = set(pq.read_table(path, columns=[column]).column(column).to_pylist())
-        except Exception:  # noqa: BLE001 - an unreadable old file cannot block a rebuild
-            continue
+        before = released_ids(root, name, column)
         now = set(frames[name][column].astype("object").dropna())
         for gone in sorted(before - now):
             problems.append(Problem(paths.table_path(name), 0, gone, column, "id-removed",
@@ -98,17 +95,26 @@ def removed_ids(root: Path, frames: dict) -> list[Problem]:
     return problems
 
 
-def prepare(root: Path, today: dt.date | None = None) -> tuple[dict, dict, list[Problem]]:
-    """Read and check the records under ``root``. Returns (metadata, frames, problems)."""
+def prepare(root: Path, today: dt.date | None = None, version: str | None = None
+            ) -> tuple[dict, dict, list[Problem]]:
+    """Read and check the records under ``root``. Returns (metadata, frames, problems).
+
+    Rows are stamped with the versions they were added and last modified in, from the release
+    history (``history.stamp``); new or changed rows get ``version``, by default the upcoming one.
+    """
     from .assemble import assemble
+    from .history import stamp
     from .records import read_records
 
     today = today or dt.date.today()
     records = read_records(root / paths.RECORDS)
     meta = dict(records.package)
-    version = str(meta.get("version", "0.0.0"))
-    result = assemble(records, version, today)
-    problems = result.problems + removed_ids(root, result.frames)
+    result = assemble(records, str(meta.get("version", "0.0.0")), today)
+    tables = {column: name for name, column in STABLE_IDS.items()}
+    removed = [p for p in removed_ids(root, result.frames) if not records.may_lack(tables[p.field], p.record)]
+    problems = result.problems + removed
+    if not problems:
+        stamp(root, meta, result.frames, version)
     return meta, result.frames, problems
 
 

@@ -31,7 +31,12 @@ def _types_mapper():
 def read_table(path: Path, name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    from .problems import IntegrityError
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise IntegrityError(f"{path.name}: not a readable Parquet file ({str(exc)[:120]})") from None
     frame = table.to_pandas(types_mapper=_types_mapper(), date_as_object=False)
     for f in TABLES[name].fields if name in TABLES else ():
         if f.vocabulary and f.name in frame and frame[f.name].dtype != "category":

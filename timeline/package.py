@@ -12,16 +12,19 @@ from .paths import DESCRIPTOR
 from .problems import IntegrityError, UnsafePackage
 
 HASH_CHUNK = 1 << 20
+MAX_DESCRIPTOR_BYTES = 20_000_000  # ours is ~100 kB; a larger one is not a descriptor we wrote
 
 
 def read_descriptor(root: Path) -> dict[str, Any]:
     path = root / DESCRIPTOR
     if not path.is_file():
         raise UnsafePackage(f"{path}: no datapackage.json here")
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        raise UnsafePackage(f"{path}: {path.stat().st_size:,} bytes is too large for a descriptor")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnsafePackage(f"{path}: not valid JSON ({exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise UnsafePackage(f"{path}: not valid JSON ({type(exc).__name__}: {str(exc)[:200]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
         raise UnsafePackage(f"{path}: a data package needs a list of resources")
     return data
@@ -62,15 +65,18 @@ def verify_resource(root: Path, resource: dict[str, Any]) -> Path:
         raise IntegrityError(f"{rel}: file is missing")
     size = path.stat().st_size
     expected_size = resource.get("bytes", resource.get("x-bytes"))
-    if expected_size is not None and size != expected_size:
+    expected = resource.get("hash")
+    if not isinstance(expected_size, int) or not isinstance(expected, str) or not expected:
+        # Nothing to check against is not a pass: a tampered descriptor could simply drop them.
+        raise IntegrityError(f"{rel}: datapackage.json records no size and sha256 for it, so it cannot be "
+                             "verified (pass verify=False only if you know why)")
+    if size != expected_size:
         raise IntegrityError(f"{rel}: size is {size} bytes, datapackage.json says {expected_size}; "
                              "the file was changed or damaged")
-    expected = str(resource.get("hash", ""))
-    if expected:
-        algo, _, value = expected.rpartition(":")
-        if algo not in ("", "sha256"):
-            raise IntegrityError(f"{rel}: unsupported hash algorithm {algo!r}")
-        if file_sha256(path) != value:
-            raise IntegrityError(f"{rel}: sha256 does not match datapackage.json; the file was changed or "
-                                 "damaged (pass verify=False only if you know why)")
+    algo, _, value = expected.rpartition(":")
+    if algo not in ("", "sha256"):
+        raise IntegrityError(f"{rel}: unsupported hash algorithm {algo!r}; only sha256 is checked")
+    if file_sha256(path) != value:
+        raise IntegrityError(f"{rel}: sha256 does not match datapackage.json; the file was changed or "
+                             "damaged (pass verify=False only if you know why)")
     return path

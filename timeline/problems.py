@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import asdict, dataclass
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters so one problem stays one line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,15 +30,19 @@ class Problem:
         parts = [f"{self.file}:{self.line}" if self.line else self.file]
         parts += [p for p in (self.record, self.field) if p]
         val = f" (got {self.value})" if self.value else ""
-        return ": ".join(parts) + f": [{self.rule}] {self.message}{val}"
+        return _one_line(": ".join(parts) + f": [{self.rule}] {self.message}{val}")
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 200, 60
+
+
 def show(value: object, limit: int = 60) -> str:
-    """A short, printable rendering of an offending value."""
-    text = repr(value) if not isinstance(value, str) else repr(value)
+    """A short, printable rendering of an offending value; never walks a huge structure."""
+    text = repr(value[:200]) if isinstance(value, str) else _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -9,16 +9,18 @@ Layout (see the README, "How to add an event"):
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem, show
-from .tables import TABLES, Field
-from .yamlio import Mapping, read_yaml
+from .tables import SLUG, TABLES, VERSION
+from .values import coerce, kind_of
+from .yamlio import Mapping, Sequence, read_file
 
 # Record keys that differ from their column names; every other key is the column name itself.
 EVENT_KEYS = {"id": "event_id", "type": "event_type", "treaty": "treaty_id"}
@@ -29,7 +31,28 @@ CITATION_KEYS = {"published": "date_published"}
 ACTOR_KEYS = {"id": "actor_id", "type": "actor_type"}
 TREATY_KEYS = {"id": "treaty_id", "signing_event": "signing_event_id"}
 OBLIGATION_KEYS = {"id": "obligation_id", "type": "obligation_type", "event": "event_id"}
+# table -> column -> Field, for the per-value look-ups (Table.field scans the tuple).
+_FIELDS = {name: {f.name: f for f in t.fields} for name, t in TABLES.items()}
 CITATION_FIELDS = ("url", "publisher", "agency", "title", "published", "language", "kind", "claim")
+# Column -> the key written in the records, where they differ, so every problem names what is in the file.
+_KEYS_OF = {
+    "events": {**{c: k for k, c in EVENT_KEYS.items()}, **{c: f"place.{k}" for k, c in PLACE_KEYS.items()}},
+    "participants": {c: k for k, c in PARTICIPANT_KEYS.items()},
+    "estimates": {c: k for k, c in ESTIMATE_KEYS.items()},
+    "sources": {"source_id": "url", "date_published": "published"},
+    "citations": {"source_id": "url"},
+    "actors": {c: k for k, c in ACTOR_KEYS.items()},
+    "treaties": {c: k for k, c in TREATY_KEYS.items()},
+    "treaty_parties": {"actor_id": "parties"},
+    "treaty_obligations": {c: k for k, c in OBLIGATION_KEYS.items() if c != "treaty_id"},
+}
+# Tables whose rows come from event files: unreadable event files leave them incomplete.
+EVENT_TABLES = ("events", "participants", "estimates", "citations", "sources")
+
+
+def yaml_key(table: str, column: str) -> str:
+    """The key a contributor writes for ``table.column`` (``date_published`` is ``published``)."""
+    return _KEYS_OF.get(table, {}).get(column, column)
 
 
 @dataclass
@@ -41,6 +64,7 @@ class Row:
     line: int
     record: str
     lines: dict[str, int] = field(default_factory=dict)
+    skip: set[str] = field(default_factory=set)  # fields whose problems are already explained
 
     def line_of(self, column: str) -> int:
         return self.lines.get(column, self.line)
@@ -53,70 +77,19 @@ class Records:
     rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in TABLES})
     problems: list[Problem] = field(default_factory=list)
     package: dict[str, object] = field(default_factory=dict)
+    # What could not be read: rules that need the whole picture (references, orphans, removed
+    # ids) stay quiet about it rather than report the consequences of one unreadable file.
+    incomplete: set[str] = field(default_factory=set)  # tables that may lack rows
+    unread_events: set[str] = field(default_factory=set)  # file-name ids of event files not read as written
+
+    def may_lack(self, table: str, key: object) -> bool:
+        """Whether a row of ``table`` with this id may exist in a file that could not be read."""
+        return key in self.unread_events if table == "events" else table in self.incomplete
 
 
 def source_id(url: str) -> str:
     """Stable source id: derived from the URL, so the same page always gets the same id."""
     return "src-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
-
-
-def _parse_date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
-    except ValueError:
-        return None
-
-
-Coerced = tuple[object, "str | None", str]
-
-
-def _to_string(value: object) -> Coerced:
-    if isinstance(value, str):
-        return value, None, ""
-    kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a number"
-    if isinstance(value, bool):
-        kind = "true/false"
-    return None, "type", f"expected text, got {kind}; put text in quotes"
-
-
-def _to_date(value: object) -> Coerced:
-    if not isinstance(value, str):
-        return None, "type", "expected a date written as YYYY-MM-DD"
-    parsed = _parse_date(value)
-    if parsed is not None:
-        return parsed, None, ""
-    parts = value.split("-")
-    if len(value) == 10 and len(parts) == 3 and all(p.isdigit() for p in parts):
-        return None, "date", "not a real calendar date"
-    return None, "date", "expected a date written as YYYY-MM-DD"
-
-
-def _to_integer(value: object) -> Coerced:
-    if isinstance(value, (bool, list, dict)):
-        return None, "type", "expected a whole number"
-    if isinstance(value, str):
-        return None, "type", "expected a number, got text; write it without quotes"
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value), None, ""
-        return None, "integer", "expected a whole number, not a fraction"
-    return value, None, ""
-
-
-def _to_boolean(value: object) -> Coerced:
-    if isinstance(value, bool):
-        return value, None, ""
-    return None, "type", "expected true or false"
-
-
-_COERCE = {"string": _to_string, "date": _to_date, "integer": _to_integer, "boolean": _to_boolean}
-
-
-def coerce(value: object, spec: Field) -> Coerced:
-    """Convert one YAML value to the column's type. Returns (value, rule, message); rule is None when fine."""
-    if value is None:
-        return None, None, ""
-    return _COERCE[spec.type](value)
 
 
 class _Reader:
@@ -125,7 +98,14 @@ class _Reader:
         self.out = Records()
 
     def rel(self, path: Path) -> str:
+        text, base = str(path), self._base
+        if text.startswith(base):  # the usual case, without relpath's cost on 100k files
+            return Path(text[len(base):]).as_posix()
         return Path(os.path.relpath(path, self.root.parent.parent)).as_posix()
+
+    @property
+    def _base(self) -> str:
+        return os.path.join(str(self.root.parent.parent), "") if self.root.parent.parent != Path(".") else ""
 
     def problem(self, file: str, line: int, record: str, fld: str, rule: str, msg: str, value: str = "") -> None:
         self.out.problems.append(Problem(file, line, record, fld, rule, msg, value))
@@ -143,17 +123,20 @@ class _Reader:
             }
         values: dict[str, object] = dict(extra or {})
         lines: dict[str, int] = {}
+        explained: set[str] = set()
         for key, raw in data.items():
             line = data.lines.get(key, data.line)
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(sorted(allowed))}"
-                self.problem(file, line, record, key, "unknown-field", f"unknown field '{key}'{hint}")
+                self.problem(file, line, record, key, "unknown-field", f"unknown field {show(key)}{hint}")
+                if close and close[0] not in data:  # 'summery' explains the missing 'summary'
+                    explained.add(keymap.get(close[0], close[0]))
                 continue
             if nested and key in nested:
                 continue
             column = keymap.get(key, key)
-            value, rule, msg = coerce(raw, spec.field(column))
+            value, rule, msg = coerce(raw, _FIELDS[table][column])
             if rule:
                 self.problem(file, line, record, key, rule, msg, show(raw))
                 values[column] = _INVALID
@@ -164,48 +147,55 @@ class _Reader:
             if f.derived or f.name in values:
                 continue
             values[f.name] = None
-        row = Row(values, file, data.line, record, lines)
+        row = Row(values, file, data.line, record, lines, explained)
         self.out.rows[table].append(row)
         return row
 
-    def mapping(self, value: object, file: str, line: int, record: str, what: str) -> Mapping | None:
+    def mapping(self, value: object, file: str, line: int, record: str, fld: str, what: str) -> Mapping | None:
         if isinstance(value, Mapping):
             return value
-        self.problem(file, line, record, what, "type", f"expected a mapping of fields for {what}", show(value))
+        self.problem(file, line, record, fld, "type", f"{what} must be a mapping of fields (key: value lines), "
+                     f"not {kind_of(value)}", show(value))
         return None
 
-    def listing(self, value: object, file: str, line: int, record: str, what: str) -> list:
+    def listing(self, value: object, file: str, line: int, record: str, fld: str) -> list[tuple[object, int]]:
+        """The items of a list with their lines; anything else is reported and read as empty."""
         if value is None:
             return []
-        if isinstance(value, list):
-            return value
-        self.problem(file, line, record, what, "type", f"expected a list for {what}", show(value))
+        if isinstance(value, Sequence):
+            return list(zip(value, value.lines, strict=True))
+        self.problem(file, line, record, fld, "type", f"{fld or 'the file'} must be a list of entries "
+                     f"(lines starting with '- '), not {kind_of(value)}", show(value))
         return []
 
     def event_file(self, path: Path) -> None:
         file = self.rel(path)
-        doc, problems = read_yaml(file, path.read_bytes())
+        doc, problems = read_file(path, file)
         self.out.problems += problems
-        if problems:
-            return
-        data = self.mapping(doc, file, 1, "", "the event")
+        data = None if problems else self.mapping(doc, file, 1, "", "", "an event file")
         if data is None:
+            self.out.incomplete.update(EVENT_TABLES)
+            self.out.unread_events.add(path.stem)
             return
-        record = data.get("id") if isinstance(data.get("id"), str) else path.stem
-        if isinstance(data.get("id"), str) and data["id"] != path.stem:
+        record = data.get("id") if isinstance(data.get("id"), str) and data["id"] else path.stem
+        if record != path.stem:
+            self.out.unread_events.add(path.stem)
             self.problem(file, data.lines["id"], record, "id", "id-matches-file",
                          f"id must equal the file name '{path.stem}'", show(data["id"]))
         nested = {"place": "", "participants": "", "estimates": "", "citations": ""}
         event = self.row("events", data, EVENT_KEYS, file, record, nested=nested)
+        if event.values.get("event_id") is _INVALID:  # its rows name the file's id; the id's problem says why
+            self.out.unread_events.add(path.stem)
+            event.skip.add("citations")
         place = data.get("place")
         if place is not None:
-            place_map = self.mapping(place, file, data.lines["place"], record, "place")
+            place_map = self.mapping(place, file, data.lines["place"], record, "place", "place")
             if place_map is not None:
                 for key, raw in place_map.items():
                     line = place_map.lines[key]
                     if key not in PLACE_KEYS:
                         self.problem(file, line, record, f"place.{key}", "unknown-field",
-                                     f"unknown field 'place.{key}'; allowed: name, region, country")
+                                     f"unknown field {show('place.' + key)}; allowed: name, region, country")
                         continue
                     value, rule, msg = coerce(raw, TABLES["events"].field(PLACE_KEYS[key]))
                     event.values[PLACE_KEYS[key]] = _INVALID if rule else value
@@ -215,19 +205,26 @@ class _Reader:
         for key, table, keymap in (("participants", "participants", PARTICIPANT_KEYS),
                                    ("estimates", "estimates", ESTIMATE_KEYS),
                                    ("citations", "citations", CITATION_KEYS)):
-            for item in self.listing(data.get(key), file, data.lines.get(key, 1), record, key):
-                item_map = self.mapping(item, file, data.lines.get(key, 1), record, key)
+            value = data.get(key)
+            items = self.listing(value, file, data.lines.get(key, 1), record, key)
+            whole = value is None or isinstance(value, Sequence)
+            for item, line in items:
+                item_map = self.mapping(item, file, line, record, key, f"each entry of {key}")
                 if item_map is None:
-                    continue
-                if table == "citations":
+                    whole = False
+                elif table == "citations":
                     self.citation(item_map, file, record)
                 else:
                     self.row(table, item_map, keymap, file, record, extra={"event_id": record})
+            if not whole:  # an entry could not be read: orphans and the 'cited' rule would mislead
+                self.out.incomplete.add(table)
+                event.skip.add(key)
 
     def citation(self, data: Mapping, file: str, record: str) -> None:
         """A citation carries its source inline: split it into a citation row and a source row."""
         url = data.get("url")
-        sid = source_id(url) if isinstance(url, str) else None
+        # Without a readable URL there is no source id; the URL's own problem explains both rows.
+        sid: object = source_id(url) if isinstance(url, str) and url else _INVALID
         keys = set(CITATION_FIELDS)
 
         def part(wanted: set[str]) -> Mapping:
@@ -235,49 +232,87 @@ class _Reader:
             sub.line, sub.lines = data.line, {k: data.lines[k] for k in sub}
             return sub
 
-        self.row("citations", part({"claim"}), {}, file, record,
-                 extra={"event_id": record, "source_id": sid}, allowed=keys)
-        self.row("sources", part(keys - {"claim"}), CITATION_KEYS, file, record,
-                 extra={"source_id": sid}, allowed=keys)
+        cited = self.row("citations", part({"claim"}), {}, file, record,
+                         extra={"event_id": record, "source_id": sid}, allowed=keys)
+        source = self.row("sources", part(keys - {"claim"}), CITATION_KEYS, file, record,
+                          extra={"source_id": sid}, allowed=keys)
+        source.skip |= {CITATION_KEYS.get(k, k) for k in cited.skip}  # 'publsher' explains 'publisher'
 
-    def registry(self, path: Path, table: str, keymap: dict[str, str], nested: dict[str, str] | None = None) -> list:
-        if not path.exists():
-            self.problem(self.rel(path), 0, "", "", "missing-file", "required registry file is missing")
-            return []
+    def registry(self, path: Path, table: str, keymap: dict[str, str], nested: dict[str, str] | None = None,
+                 also: tuple[str, ...] = ()) -> list:
         file = self.rel(path)
-        doc, problems = read_yaml(file, path.read_bytes())
-        self.out.problems += problems
-        if problems or doc is None:
+        if not path.exists() and not path.is_symlink():
+            self.problem(file, 0, "", "", "missing-file", "required registry file is missing")
+            self.out.incomplete.update((table, *also))
             return []
-        items = self.listing(doc, file, 1, "", table)
+        doc, problems = read_file(path, file)
+        self.out.problems += problems
+        items = [] if problems else self.listing(doc, file, 1, "", "")
+        if problems or not isinstance(doc, Sequence):
+            self.out.incomplete.update((table, *also))
         out = []
-        for item in items:
-            data = self.mapping(item, file, 1, "", f"an entry of {path.name}")
+        for item, line in items:
+            data = self.mapping(item, file, line, "", "", f"each entry of {path.name}")
             if data is None:
+                self.out.incomplete.update((table, *also))
                 continue
             record = data.get("id") if isinstance(data.get("id"), str) else f"entry at line {data.line}"
-            out.append((data, self.row(table, data, keymap, file, record, nested=nested), file, record))
+            row = self.row(table, data, keymap, file, record, nested=nested)
+            if row.values.get(_id_column(table)) in (None, _INVALID):
+                self.out.incomplete.update((table, *also))
+            out.append((data, row, file, record))
         return out
 
     def treaties(self, path: Path) -> None:
         for data, row, file, record in self.registry(path, "treaties", TREATY_KEYS,
-                                                     nested={"parties": "", "obligations": ""}):
-            for party in self.listing(data.get("parties"), file, data.lines.get("parties", data.line),
-                                      record, "parties"):
+                                                     nested={"parties": "", "obligations": ""},
+                                                     also=("treaty_parties", "treaty_obligations")):
+            treaty_id = row.values["treaty_id"]
+            for party, line in self.listing(data.get("parties"), file, data.lines.get("parties", data.line),
+                                            record, "parties"):
+                ok = isinstance(party, str)
                 self.out.rows["treaty_parties"].append(Row(
-                    {"treaty_id": row.values["treaty_id"], "actor_id": party if isinstance(party, str) else _INVALID},
-                    file,
-                    data.lines.get("parties", data.line), record,
+                    {"treaty_id": treaty_id, "actor_id": party if ok else _INVALID}, file, line, record,
                 ))
-                if not isinstance(party, str):
-                    self.problem(file, data.lines["parties"], record, "parties", "type",
-                                 "parties must be a list of actor ids", show(party))
-            for item in self.listing(data.get("obligations"), file, data.lines.get("obligations", data.line),
-                                     record, "obligations"):
-                item_map = self.mapping(item, file, data.line, record, "obligations")
+                if not ok:
+                    self.problem(file, line, record, "parties", "type",
+                                 f"parties must be a list of actor ids, not {kind_of(party)}", show(party))
+            for item, line in self.listing(data.get("obligations"), file, data.lines.get("obligations", data.line),
+                                           record, "obligations"):
+                item_map = self.mapping(item, file, line, record, "obligations", "each entry of obligations")
                 if item_map is not None:
                     self.row("treaty_obligations", item_map, OBLIGATION_KEYS, file, record,
-                             extra={"treaty_id": row.values["treaty_id"]})
+                             extra={"treaty_id": treaty_id})
+
+    def package(self, path: Path) -> None:
+        """package.yaml: the metadata the descriptor is written from."""
+        file = self.rel(path)
+        if not path.exists() and not path.is_symlink():
+            self.problem(file, 0, "", "", "missing-file", "package.yaml is missing")
+            return
+        doc, problems = read_file(path, file)
+        self.out.problems += problems
+        if problems:
+            return
+        if not isinstance(doc, Mapping):
+            self.mapping(doc, file, 1, "", "", "package.yaml")
+            return
+        for key, pattern, example in (("name", SLUG, "russia-dprk-timeline"), ("version", VERSION, "1.2.0")):
+            value = doc.get(key)
+            if not isinstance(value, str) or not re.match(pattern, value):
+                self.problem(file, doc.lines.get(key, doc.line), "", key, "package",
+                             f"{key} must be text such as {example}", show(value) if key in doc else "")
+        try:
+            json.dumps(doc, allow_nan=False)
+        except (TypeError, ValueError):
+            self.problem(file, doc.line, "", "", "package",
+                         "holds a value JSON cannot carry (binary data, a set, NaN or infinity)")
+            return
+        self.out.package = dict(doc)
+
+
+def _id_column(table: str) -> str:
+    return TABLES[table].primary_key[0]
 
 
 class _Invalid:
@@ -295,18 +330,15 @@ def read_records(root: str | os.PathLike[str]) -> Records:
     """Read every record file under ``root`` (normally ``data/records``)."""
     root = Path(root)
     reader = _Reader(root)
-    package = root / "package.yaml"
-    if package.exists():
-        doc, problems = read_yaml(reader.rel(package), package.read_bytes())
-        reader.out.problems += problems
-        if isinstance(doc, dict):
-            reader.out.package = dict(doc)
-    else:
-        reader.problem(reader.rel(package), 0, "", "", "missing-file", "package.yaml is missing")
+    reader.package(root / "package.yaml")
     reader.registry(root / "actors.yaml", "actors", ACTOR_KEYS)
     reader.treaties(root / "treaties.yaml")
     events = root / "events"
     for path in sorted(events.rglob("*")) if events.exists() else []:
+        if path.is_symlink():
+            reader.problem(reader.rel(path), 0, "", "", "file-type",
+                           "links are not followed under events/; put the file itself here")
+            continue
         if path.is_dir():
             continue
         if path.suffix not in (".yaml", ".yml"):

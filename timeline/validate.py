@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from . import paths
-from .problems import IntegrityError, Problem, UnsafePackage
+from .problems import IntegrityError, Problem, UnsafePackage, show
 from .tables import TABLES
 
 
@@ -55,9 +56,14 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
             file = verify_resource(root, resources[name])
         except (IntegrityError, UnsafePackage) as exc:
             rule = "integrity" if isinstance(exc, IntegrityError) else "unsafe-path"
-            problems.append(Problem(str(resources[name].get("path", rel)), 0, name, "", rule, str(exc)))
+            where = str(resources[name].get("path", rel))
+            problems.append(Problem(where, 0, name, "", rule, str(exc).removeprefix(f"{where}: ")))
             continue
-        table = pq.read_table(file)
+        try:
+            table = pq.read_table(file)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            problems.append(Problem(rel, 0, name, "", "parquet", f"not a readable Parquet file ({str(exc)[:120]})"))
+            continue
         expected = schema_arrow(name)
         if not table.schema.equals(expected, check_metadata=False):
             for f in expected:
@@ -80,7 +86,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
             continue
         pk = TABLES[x.table].primary_key
         record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
-        value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else repr(x.value)
+        value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
-                           x.message.replace("{row:", "row {").replace("}", ""), value))
+                           re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
     return sorted(out)

@@ -1,0 +1,305 @@
+"""Vectorised building blocks on Arrow-backed columns: the column rules, duplicate keys, set lookups.
+
+The checks run on tables of millions of rows (UCDP- or ACLED-sized timelines), so nothing here
+turns a column into Python objects: values stay in Arrow and are visited only where a rule fails.
+``column_failures`` applies exactly the rules of ``schemas.schema_pandera`` (same regexes, same
+RE2 engine that pandas uses for Arrow strings); tests/test_fast_paths.py checks the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .schemas import TEXT_RULES, allowed_values
+from .tables import TABLES, Field
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+# One failed cell: (row, column, rule, value); the caller turns it into its own record type.
+Cell = tuple[int, str, str, object]
+# Bytes that may start or end a string matched by \s (ASCII whitespace, C1 controls, any non-ASCII
+# lead byte): a superset, used only to skip the exact regex on columns that cannot fail it.
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[0x80:] = True
+
+
+def arrow(series: pd.Series) -> pa.ChunkedArray:
+    """The column as Arrow, without a copy when it is Arrow-backed already."""
+    import pyarrow as pa
+
+    values = series.array
+    out = values.__arrow_array__() if hasattr(values, "__arrow_array__") else pa.array(series, from_pandas=True)
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+
+
+def _rows(mask: pa.ChunkedArray) -> np.ndarray:
+    """Positions where ``mask`` is true (nulls count as false)."""
+    import pyarrow.compute as pc
+
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+
+
+def _data(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes and offsets of a string chunk, as numpy views."""
+    import pyarrow as pa
+
+    offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets, data = chunk.buffers()[:3]
+    offs = np.frombuffer(offsets, dtype=offsets_type)[chunk.offset: chunk.offset + len(chunk) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+    return raw[offs[0]: offs[-1]] if len(offs) else raw[:0], offs - (offs[0] if len(offs) else 0)
+
+
+def _suspects(column: pa.ChunkedArray) -> set[str]:
+    """Text rules some value of the column may break, from cheap scans of its bytes (a superset:
+    the exact regex then runs only on the columns named here)."""
+    found: set[str] = set()
+    for chunk in column.chunks:
+        if len(chunk) == chunk.null_count:
+            continue
+        data, offs = _data(chunk)
+        if not len(data):
+            continue
+        raw = data.tobytes()
+        ascii_only = raw.isascii()
+        if not ascii_only:
+            found.add("unicode-nfc")
+        # C0 controls and DEL; C1 controls are U+0080..U+009F, written C2 80..C2 9F in UTF-8.
+        if data.min() < 0x20 or b"\x7f" in raw or (not ascii_only and b"\xc2" in raw):
+            found.add("control-characters")
+        if b"  " in raw:
+            found.add("double-space")
+        # First and last byte of every value (an empty value reads a neighbour's byte: only a false alarm).
+        edges = np.concatenate([np.take(data, offs[:-1], mode="clip"), np.take(data, offs[1:] - 1, mode="clip")])
+        if (edges <= 0x20).any() if ascii_only else _EDGE[edges].any():
+            found.add("whitespace")
+    return found
+
+
+def _few_values(column: pa.ChunkedArray) -> bool:
+    """Whether a column repeats a handful of values (versions, codes): then check each value once."""
+    import pyarrow.compute as pc
+
+    head = column.slice(0, 2000)
+    return len(column) > 5000 and len(pc.unique(head)) <= 20
+
+
+def _failing(column: pa.ChunkedArray, test: Callable[[pa.ChunkedArray], pa.ChunkedArray]) -> np.ndarray:
+    """Rows where ``test`` (true = passes) fails; low-cardinality columns are tested per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _few_values(column):
+        distinct = pc.drop_null(pc.unique(column))
+        passed = pc.fill_null(test(pa.chunked_array([distinct])), True).combine_chunks()
+        bad = pc.filter(distinct, pc.invert(passed))
+        if len(bad) == 0:
+            return np.empty(0, dtype=np.int64)
+        return _rows(pc.is_in(column, value_set=bad, skip_nulls=True))
+    return _rows(pc.and_(pc.is_valid(column), pc.invert(test(column))))
+
+
+def _nfc_failures(column: pa.ChunkedArray) -> np.ndarray:
+    import unicodedata
+
+    import pyarrow.compute as pc
+
+    rows = _rows(pc.invert(pc.string_is_ascii(column)))
+    if not len(rows):
+        return rows
+    values = pc.take(column, rows).to_pylist()
+    return rows[[not unicodedata.is_normalized("NFC", v) for v in values]]
+
+
+def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
+    """(rows, rule) for every rule of one field that some non-null value breaks; "required" for nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if f.required and column.null_count:
+        yield _rows(pc.is_null(column)), "required"
+    if column.null_count == len(column):
+        return
+    if f.vocabulary:
+        allowed = pa.array(allowed_values(f), column.type if pa.types.is_string(column.type) else pa.string())
+        yield _failing(column, lambda c: pc.is_in(c, value_set=allowed)), "vocabulary"
+    if f.pattern:
+        yield _failing(column, lambda c: pc.match_substring_regex(c, f.pattern)), "pattern"
+    if f.minimum is not None:
+        yield _rows(pc.less(column, f.minimum)), "minimum"
+    # A value has at least as many bytes as characters: measure characters only when bytes exceed.
+    if f.max_length is not None and pc.max(pc.binary_length(column)).as_py() > f.max_length:
+        yield _rows(pc.greater(pc.utf8_length(column), f.max_length)), "max-length"
+    if f.type == "string" and not f.vocabulary:
+        suspects = _suspects(column)
+        for rule, (regex, _) in TEXT_RULES.items():
+            if rule in suspects:
+                yield _failing(column, lambda c, rx=regex: pc.invert(pc.match_substring_regex(c, rx))), rule
+        if "unicode-nfc" in suspects:
+            yield _nfc_failures(column), "unicode-nfc"
+
+
+def column_failures(name: str, df: pd.DataFrame) -> list[Cell] | None:
+    """Every cell breaking a column rule of table ``name``; None when the frame's shape needs pandera
+    (columns missing, extra or out of order, or an index that is not 0..n-1) to say what is wrong."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    spec = TABLES[name]
+    if list(df.columns) != spec.field_names or not df.index.equals(pd.RangeIndex(len(df))):
+        return None
+    out: list[Cell] = []
+    for f in spec.fields:
+        column = arrow(df[f.name])
+        for rows, rule in field_failures(f, column):
+            if not len(rows):
+                continue
+            values = [None] * len(rows) if rule == "required" else pc.take(column, rows).to_pylist()
+            out += [(int(i), f.name, rule, v) for i, v in zip(rows, values, strict=True)]
+    return out
+
+
+# Look-ups shared by the rules of one check run (the foreign keys, orphans, citations and the
+# derived confidence all map the same child columns onto the same parent keys).
+_MEMO: dict[tuple, tuple] | None = None
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Share look-ups between the rules run inside; nothing is kept afterwards."""
+    global _MEMO
+    outer = _MEMO
+    _MEMO = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
+def _cached(objects: tuple, compute: Callable[[], object]) -> object:
+    if _MEMO is None:
+        return compute()
+    key = tuple(id(o) for o in objects)
+    if key not in _MEMO:
+        _MEMO[key] = (objects, compute())  # holding the objects keeps their ids from being reused
+    return _MEMO[key][1]
+
+
+def positions(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Row of ``known`` holding each value (the first, if repeated); -1 where absent or null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    v, k = arrow(values), arrow(known)
+
+    def compute() -> np.ndarray:
+        value_set = k.cast(pa.string()).combine_chunks()
+        found = pc.index_in(v.cast(pa.string()), value_set=value_set, skip_nulls=True)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    return _cached((v, k, positions), compute)
+
+
+def prefetch(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
+    """Compute ``positions`` for many (values, known) pairs, hashing each ``known`` column once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _MEMO is None:
+        return
+    groups: dict[int, list[pd.Series]] = {}
+    parents: dict[int, pa.ChunkedArray] = {}
+    for values, known in pairs:
+        k = arrow(known)
+        parents[id(k)] = k
+        groups.setdefault(id(k), []).append(values)
+    for key, children in groups.items():
+        k = parents[key]
+        columns = list({id(c): c for c in (arrow(v) for v in children)}.values())
+        todo = [c for c in columns if (id(c), id(k), id(positions)) not in _MEMO]
+        if len(todo) < 2:
+            continue
+        joined = pa.chunked_array([ch for c in todo for ch in c.cast(pa.string()).chunks], pa.string())
+        found = pc.index_in(joined, value_set=k.cast(pa.string()).combine_chunks(), skip_nulls=True)
+        found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        start = 0
+        for c in todo:
+            _MEMO[(id(c), id(k), id(positions))] = ((c, k, positions), found[start: start + len(c)])
+            start += len(c)
+
+
+def unique_key(series: pd.Series) -> bool:
+    """True when the column has no nulls and strictly increases, so each value names one row
+    (a built package is sorted by its keys). False means only "not known to be unique"."""
+    column = arrow(series)
+    return bool(_cached((column, unique_key), lambda: len(column) < 2 and not column.null_count or (
+        not column.null_count and _strictly_increasing([column]))))
+
+
+def covered(parent: pd.Series, children: list[pd.Series]) -> np.ndarray:
+    """``parent.isin(children)``; from the children's positions in ``parent`` when its keys are unique."""
+    if not unique_key(parent):
+        return isin(parent, children)
+    hit = np.zeros(len(parent), dtype=bool)
+    for child in children:
+        pos = positions(child, parent)
+        hit[pos[pos >= 0]] = True
+    return hit
+
+
+def _strictly_increasing(columns: list[pa.ChunkedArray]) -> bool:
+    """Whether rows are in strictly increasing key order (as ``timeline build`` writes them)."""
+    import pyarrow.compute as pc
+
+    n = len(columns[0])
+    less, equal = None, None
+    for c in columns:
+        a, b = c.slice(0, n - 1), c.slice(1)
+        lt, eq = pc.less(a, b), pc.equal(a, b)
+        less = lt if less is None else pc.or_(less, pc.and_(equal, lt))
+        equal = eq if equal is None else pc.and_(equal, eq)
+    return bool(pc.all(less).as_py())
+
+
+def duplicated(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Rows whose key occurs more than once. A null single-column key never counts; in a
+    compound key a null is a value like any other (as Python tuples compare)."""
+    import pandas as pd
+
+    n = len(df)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    columns = [arrow(df[c]) for c in cols]
+    if not any(c.null_count for c in columns) and _strictly_increasing(columns):
+        return np.zeros(n, dtype=bool)
+    codes = np.zeros(n, dtype=np.int64)
+    for c in cols:
+        part, uniques = pd.factorize(df[c], use_na_sentinel=len(cols) == 1)
+        codes = codes * (len(uniques) + 1) + part
+        codes, _ = pd.factorize(codes)
+    dup = pd.Series(codes).duplicated(keep=False).to_numpy()
+    if len(cols) == 1:
+        dup = dup & df[cols[0]].notna().to_numpy()
+    return dup
+
+
+def isin(values: pd.Series, known: pd.Series | list[pd.Series]) -> np.ndarray:
+    """``values.isin(known)`` as a numpy mask, hashing in Arrow (nulls match nulls, as in pandas)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = known if isinstance(known, list) else [known]
+    chunks = [ch for p in parts for ch in arrow(p).cast(pa.string()).chunks]
+    value_set = pa.chunked_array(chunks, pa.string()).combine_chunks() if chunks else pa.array([], pa.string())
+    mask = pc.is_in(arrow(values).cast(pa.string()), value_set=value_set)
+    return mask.to_numpy(zero_copy_only=False).astype(bool)
