@@ -34,6 +34,24 @@ def _print_problems(problems, as_json: bool, stream=None) -> None:
         print(f"{len(problems)} problem(s) found.", file=stream)
 
 
+def _today():
+    """The build date: today, unless ``TIMELINE_TODAY=YYYY-MM-DD`` fixes it (reproducible runs and tests)."""
+    import datetime as dt
+    import os
+
+    from .problems import TimelineError
+
+    value = os.environ.get("TIMELINE_TODAY", "")
+    if not value:
+        return dt.date.today()
+    try:
+        if len(value) != 10:  # fromisoformat would also take 20260101
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise TimelineError(f"TIMELINE_TODAY must be a date written as YYYY-MM-DD, not {value!r}") from None
+
+
 @command("build")
 def _build(args: argparse.Namespace) -> int:
     from .build import build, check
@@ -41,7 +59,7 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         if args.check:
-            stale = check(args.root)
+            stale = check(args.root, _today())
             if stale:
                 print("Committed outputs are stale; run `timeline build` and commit:", file=sys.stderr)
                 for rel in stale:
@@ -49,7 +67,7 @@ def _build(args: argparse.Namespace) -> int:
                 return 1
             print("Committed outputs are up to date.")
             return 0
-        result = build(args.root)
+        result = build(args.root, _today())
     except ValidationFailed as exc:
         _print_problems(exc.problems, False, sys.stderr)
         print("Nothing was written.", file=sys.stderr)
@@ -69,9 +87,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     problems = []
     if not args.package_only:
-        problems += validate_records(args.root)
+        problems += validate_records(args.root, _today())
     if not args.records_only:
-        problems += validate_package(args.package or args.root)
+        problems += validate_package(args.package or args.root, _today())
     _print_problems(problems, args.json)
     if not problems and not args.json:
         print("Valid: no problems found.")
@@ -98,10 +116,180 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("plot")
+def _plot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("error: `timeline plot` needs matplotlib: pip install 'russia-dprk-timeline[plot]'", file=sys.stderr)
+        return 2
+    from .plot import FIGURES, stale_figures, write_figures
+
+    out = Path(args.out) if args.out else Path(args.root) / FIGURES
+    package = args.package or args.root
+    if args.check:
+        stale = stale_figures(package, out)
+        for name in stale:
+            print(f"{out / name} is stale; run `timeline plot` and commit it.", file=sys.stderr)
+        if not stale:
+            print(f"Figures in {out} are up to date.")
+        return 1 if stale else 0
+    changed = write_figures(package, out)
+    print(f"Wrote {len(changed)} changed figure(s) to {out}." if changed else f"Figures in {out} already up to date.")
+    return 0
+
+
+@command("site")
+def _site(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .site import SITE, site_is_stale, write_site
+
+    out = Path(args.out) if args.out else Path(args.root) / SITE
+    package = args.package or args.root
+    if args.check:
+        if site_is_stale(package, out):
+            print(f"{out} is stale; run `timeline site` and commit it.", file=sys.stderr)
+            return 1
+        print(f"{out} is up to date.")
+        return 0
+    print(f"Wrote {out}." if write_site(package, out) else f"{out} already up to date.")
+    return 0
+
+
+def _add_view_parsers(sub) -> None:
+    for name, what, default in (("plot", "write the README figures (PNG)", "docs/figures"),
+                                ("site", "write the explorer (one self-contained HTML file)", "site/index.html")):
+        c = sub.add_parser(name, help=f"{what} from the built package")
+        c.add_argument("--root", default=".", help="repository folder (default: current)")
+        c.add_argument("--package", help="draw from this package folder or release archive")
+        c.add_argument("--out", help=f"where to write (default: ROOT/{default})")
+        c.add_argument("--check", action="store_true", help="fail if the committed output is stale")
+
+
+@command("diff")
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff_packages, open_package, to_dict, to_text
+
+    result = diff_packages(open_package(args.old, args.repo), open_package(args.new, args.repo))
+    if args.json:
+        json.dump(to_dict(result), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(to_text(result, summary=args.summary), end="")
+    return 0
+
+
+@command("release")
+def _release(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from .diff import LEVELS
+    from .problems import BuildLocked, ValidationFailed
+    from .release import NothingToRelease, release
+
+    notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
+    today = dt.date.fromisoformat(args.date) if args.date else _today()
+    try:
+        r = release(args.root, args.bump, args.reason, notes, today=today, dry_run=args.dry_run)
+    except ValidationFailed as exc:
+        _print_problems(exc.problems, False, sys.stderr)
+        print("The package is not valid; nothing was released.", file=sys.stderr)
+        return 1
+    except NothingToRelease as exc:
+        print(f"Nothing to release: {exc}.", file=sys.stderr)
+        return 1
+    except BuildLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if r.previous is None:
+        print(f"First release: {r.version}.")
+    else:
+        why = "; ".join(w for lvl, w in r.diff.reasons() if lvl == r.computed)
+        print(f"Release {r.version} after {r.previous}: {LEVELS[r.level].upper()} ({why}).")
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+        return 0
+    print(f"{len(r.changed)} file(s) written; tag the commit v{r.version}.")
+    print(f"Archive: {r.archive} ({len(r.archive_bytes)} bytes)")
+    print(f"sha256: {r.sha256}")
+    return 0
+
+
+@command("archive")
+def _archive(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .archive import archive_name, write_atomic
+    from .descriptor import sha256
+    from .release import DIST, rebuild
+
+    rel, data = rebuild(args.root, args.version)
+    digest, recorded = sha256(data), rel.manifest.get("archive", {}).get("sha256")
+    if not args.check:
+        target = Path(args.out) if args.out else Path(args.root) / DIST / archive_name(
+            str(rel.manifest.get("archive", {}).get("name", "")).removesuffix(f"-{rel.version}.zip"), rel.version)
+        write_atomic(target, data)
+        print(f"Archive: {target} ({len(data)} bytes)")
+    print(f"sha256: {digest}")
+    if digest != recorded:
+        print(f"The rebuilt archive differs from release {rel.version} (recorded sha256 {recorded}).",
+              file=sys.stderr)
+        return 1
+    print(f"Identical to release {rel.version} as recorded in data/releases/{rel.version}/release.json.")
+    return 0
+
+
+@command("codebook")
+def _codebook(args: argparse.Namespace) -> int:
+    from .codebook import CODEBOOK, stale, write
+
+    if args.check:
+        if stale(args.root):
+            print(f"{CODEBOOK} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+            return 1
+        print(f"{CODEBOOK} is up to date.")
+        return 0
+    print(f"Wrote {CODEBOOK}." if write(args.root) else f"{CODEBOOK} already up to date.")
+    return 0
+
+
+def _release_parsers(sub) -> None:
+    d = sub.add_parser("diff", help="compare two packages (folders, release .zip files or git revisions)")
+    d.add_argument("old", help="the earlier package: a folder, a release .zip or a git revision")
+    d.add_argument("new", help="the later package, likewise (use . for the checkout)")
+    d.add_argument("--repo", default=".", help="git repository for revisions (default: current folder)")
+    d.add_argument("--json", action="store_true", help="print the differences as JSON")
+    d.add_argument("--summary", action="store_true", help="counts only, without the rows")
+
+    r = sub.add_parser("release", help="cut the next version: tables, changelog, citation, dist/ archive")
+    r.add_argument("--root", default=".", help="repository folder (default: current)")
+    r.add_argument("--bump", choices=["major", "minor", "patch"], help="override the computed bump")
+    r.add_argument("--reason", help="why the bump is overridden (required with --bump; goes in the changelog)")
+    r.add_argument("--notes", help="Markdown file whose text is added to the changelog entry")
+    r.add_argument("--date", help="release date, YYYY-MM-DD (default: today)")
+    r.add_argument("--dry-run", action="store_true", help="show the version and changes; write nothing")
+
+    a = sub.add_parser("archive", help="rebuild a release's archive from data/releases/ and compare its sha256")
+    a.add_argument("--root", default=".", help="repository folder (default: current)")
+    a.add_argument("--version", help="release to rebuild (default: the last)")
+    a.add_argument("--out", help="where to write the archive (default: dist/<name>-<version>.zip)")
+    a.add_argument("--check", action="store_true", help="only compare with the recorded sha256; write nothing")
+
+    c = sub.add_parser("codebook", help="write docs/codebook.md from the table definitions")
+    c.add_argument("--root", default=".", help="repository folder (default: current)")
+    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is stale")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="timeline",
         description="Build, validate and load the Russia-DPRK partnership timeline data package.",
+        epilog="Set TIMELINE_TODAY=YYYY-MM-DD to fix the build date that 'no dates in the future' is "
+               "checked against (reproducible runs and tests); by default it is today.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -120,6 +308,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--package", help="report on this package folder or release archive")
     s.add_argument("--write", action="store_true", help="write docs/data-report.md")
     s.add_argument("--check", action="store_true", help="fail if docs/data-report.md is stale")
+    _add_view_parsers(sub)
+    _release_parsers(sub)
     return p
 
 
@@ -137,3 +327,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         kind = "error" if isinstance(exc, (TimelineError, OSError)) else "internal error"
         print(f"{kind}: {exc}", file=sys.stderr)
         return 2
+
+
+def entry() -> None:
+    """Console-script entry point: run ``main`` and exit without tearing down Arrow's threads.
+
+    pyarrow's thread pools can abort the interpreter at shutdown ("terminate called without an
+    active exception", apache/arrow#34314) after all work is done; exiting directly once the
+    output is flushed gives the exit status ``main`` chose.
+    """
+    code = main()
+    if "pyarrow" in sys.modules:
+        import gc
+        import os
+
+        gc.collect()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

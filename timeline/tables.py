@@ -235,8 +235,26 @@ TREATY_OBLIGATIONS = Table(
     ("treaty_id", "obligation_id"),
 )
 
+CHANGES = Table(
+    "changes", "Changes",
+    "The release log: every row added, modified, retracted or removed by each release after the first.",
+    (
+        Field("version", "string", "Data-package version that made the change.", required=True, pattern=VERSION),
+        Field("table_name", "string", "Table of the changed row.", required=True, pattern=r"^[a-z][a-z_]*$",
+              max_length=40),
+        Field("record_id", "string", "Primary key of the changed row; a composite key joined with '/' in key order.",
+              required=True, max_length=400),
+        Field("change", "string", "What happened to the row.", required=True, vocabulary="change"),
+        Field("fields", "string", "Fields whose values changed, comma-separated (modified and retracted rows).",
+              max_length=MAX_TEXT),
+    ),
+    ("version", "table_name", "record_id"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (EVENTS, ACTORS, PARTICIPANTS, ESTIMATES, SOURCES, CITATIONS, TREATIES,
-              TREATY_PARTIES, TREATY_OBLIGATIONS)
+              TREATY_PARTIES, TREATY_OBLIGATIONS, CHANGES)
 }
+# Fields every curated table carries; the build fills them from the release history.
+PROVENANCE_FIELDS = ("added_in", "modified_in")

@@ -473,6 +473,13 @@ UNITS: dict[str, str] = {
     "days": "Calendar days.",
 }
 
+CHANGES: dict[str, str] = {
+    "added": "The row first appears in this version.",
+    "modified": "Values of the row changed in this version; `fields` lists which.",
+    "retracted": "The record was withdrawn in this version: its status became retracted; its id stays.",
+    "removed": "The row is gone from this version (only rows without a stable id, such as a citation).",
+}
+
 VOCABULARIES: dict[str, dict] = {
     "event_type": EVENT_TYPES,
     "category": CATEGORIES,
@@ -485,6 +492,7 @@ VOCABULARIES: dict[str, dict] = {
     "measure": MEASURES,
     "unit": UNITS,
     "obligation_type": TREATY_OBLIGATION_TYPES,
+    "change": CHANGES,
 }
 
 

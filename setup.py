@@ -1,0 +1,42 @@
+"""Build hook: the wheel carries the current built package, so `timeline.load()` works without a checkout.
+
+All project metadata lives in pyproject.toml. This only extends ``build_py`` to copy
+``datapackage.json`` and the Parquet tables it lists into ``timeline/_package/`` of the build,
+checking each file's sha256 against the descriptor on the way (paths.BUNDLED).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+
+
+class BuildPyWithPackage(build_py):
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):  # a checkout loads its own package (paths.default_package)
+            return
+        descriptor = HERE / "datapackage.json"
+        if not descriptor.exists():
+            raise SystemExit("datapackage.json is missing: run `timeline build` before building the wheel")
+        target = Path(self.build_lib) / "timeline" / "_package"
+        files = ["datapackage.json"]
+        for resource in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]:
+            rel = resource["path"]
+            data = (HERE / rel).read_bytes()
+            if resource.get("hash") and hashlib.sha256(data).hexdigest() != resource["hash"].rpartition(":")[2]:
+                raise SystemExit(f"{rel} does not match datapackage.json: run `timeline build` first")
+            files.append(rel)
+        for rel in files:
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes((HERE / rel).read_bytes())
+
+
+setup(cmdclass={"build_py": BuildPyWithPackage})
