@@ -16,9 +16,9 @@ import pytest
 from tests.conftest import REPO
 from timeline.archive import build_archive, extract
 from timeline.load import load
+from timeline.plot import FIGURE_NAMES
 from timeline.problems import IntegrityError, UnsafePackage
 from timeline.release import release
-from timeline.plot import FIGURE_NAMES
 from timeline.tables import TABLES
 
 

@@ -1,0 +1,146 @@
+"""The fast paths give exactly what the reference implementations give.
+
+- column rules in pyarrow.compute (``arrowops``) == the generated pandera schema;
+- the event-built YAML loader == ``yaml.load`` with the same loader (values, types, lines, errors);
+- Arrow duplicate and set look-ups == pandas; both ways of deriving confidence agree.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from timeline import yamlio
+from timeline.arrowops import covered, duplicated, isin, memo
+from timeline.assemble import _per_event_sources, _per_event_sources_joined
+from timeline.checks import column_failures, column_failures_pandera
+from timeline.tables import TABLES
+
+sys.path.insert(0, str(REPO / "scripts"))
+import make_synthetic  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    """6,000 synthetic events: big enough for the per-distinct-value path of low-cardinality columns."""
+    tables = make_synthetic.tables(make_synthetic.generate(6000, seed=5))
+    out = {}
+    for name, t in tables.items():
+        cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in t.columns]
+        out[name] = pa.Table.from_arrays(cols, names=t.column_names).to_pandas(types_mapper=pd.ArrowDtype)
+    return out
+
+
+def _set(df: pd.DataFrame, column: str, row: int, value: object) -> None:
+    values = [None if pd.isna(v) else v for v in df[column].tolist()]
+    values[row % len(values)] = value
+    df[column] = pd.Series(pa.array(values, type=df[column].dtype.pyarrow_dtype), dtype=df[column].dtype)
+
+
+BAD = [
+    ("events", "title", " Leading space"), ("events", "title", "Trailing tab\t"), ("events", "summary", "a  b"),
+    ("events", "summary", "C1 control \x85 here"), ("events", "summary", "Cafe\u0301"),
+    ("events", "notes", "ends in no-break space\u00a0"), ("events", "notes", "\u3000ideographic"),
+    ("events", "event_type", "meetin"), ("events", "event_type", None), ("events", "event_id", "Bad ID"),
+    ("events", "title", "x" * 121), ("events", "title", "é" * 70), ("events", "place_country", "ru"),
+    ("events", "added_in", "1.0"), ("events", "modified_in", None), ("sources", "language", "english"),
+    ("sources", "url", "ftp://example.org/x"), ("sources", "kind", "blog"), ("estimates", "low", -5),
+    ("estimates", "estimate_id", None), ("participants", "role", "Host"), ("actors", "country", "R U"),
+    ("citations", "claim", "line\nbreak"), ("treaty_obligations", "conditional", None),
+]
+
+
+def test_column_rules_match_pandera(frames):
+    bad = {name: df.copy() for name, df in frames.items()}
+    for i, (table, column, value) in enumerate(BAD):
+        _set(bad[table], column, 10 + i, value)
+    for name in TABLES:
+        assert sorted(column_failures(name, bad[name])) == sorted(column_failures_pandera(name, bad[name])), name
+    assert len(column_failures("events", bad["events"])) >= 12
+
+
+def test_clean_tables_have_no_column_failures(frames):
+    for name in TABLES:
+        assert column_failures(name, frames[name]) == [] == column_failures_pandera(name, frames[name])
+
+
+def test_misshapen_frames_fall_back_to_pandera(frames):
+    df = frames["actors"].drop(columns=["country"])
+    assert column_failures("actors", df) == column_failures_pandera("actors", df)
+    assert any(x.rule == "columns" for x in column_failures("actors", df))
+
+
+def test_duplicates_and_lookups_match_pandas():
+    s = pd.Series(["b", "a", "b", None, None, "c"], dtype=pd.ArrowDtype(pa.string()))
+    t = pd.Series(["x", "y", "x", "x", None, None], dtype=pd.ArrowDtype(pa.string()))
+    df = pd.DataFrame({"s": s, "t": t})
+    assert duplicated(df, ["s"]).tolist() == (s.duplicated(keep=False) & s.notna()).tolist()
+    pairs = pd.Series(list(zip(s.astype(object), t.astype(object), strict=True)))
+    assert duplicated(df, ["s", "t"]).tolist() == pairs.duplicated(keep=False).tolist()
+    known = pd.Series(["a", "c", "d"], dtype=pd.ArrowDtype(pa.string()))
+    assert isin(s, known).tolist() == s.astype(object).isin(["a", "c", "d"]).tolist()
+    sorted_keys = pd.Series(["a", "b", "c", "d"], dtype=pd.ArrowDtype(pa.string()))
+    with memo():
+        assert covered(sorted_keys, [s, t]).tolist() == [True, True, True, False]
+    assert not duplicated(pd.DataFrame({"k": sorted_keys}), ["k"]).any()
+
+
+def test_confidence_same_with_and_without_unique_ids(frames):
+    fast, joined = _per_event_sources(frames), _per_event_sources_joined(frames)
+    for a, b in zip(fast, joined, strict=True):
+        assert np.array_equal(np.asarray(a), b.to_numpy(zero_copy_only=False))
+
+
+def _same(a: object, b: object) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return (list(a) == list(b) and (a.line, a.lines) == (b.line, b.lines)
+                and all(_same(a[k], b[k]) for k in a))
+    if isinstance(a, list):
+        return (len(a) == len(b) and (a.line, a.lines) == (b.line, b.lines)
+                and all(_same(x, y) for x, y in zip(a, b, strict=True)))
+    return a == b or (a != a and b != b)  # NaN
+
+
+def _both(text: str) -> tuple[object, object]:
+    out = []
+    for load in (lambda: yaml.load(text, Loader=yamlio._Loader), lambda: yamlio._load(text)):  # noqa: S506
+        try:
+            out.append(load())
+        except Exception as exc:  # noqa: BLE001 - the same error is what is compared
+            out.append((type(exc), str(exc)))
+    return out[0], out[1]
+
+
+SAMPLES = [
+    "a: 1\nb: -2\nc: 012\nd: 1.5\ne: .inf\nf: null\ng: ~\nh: true\ni: no\nj: '2024-01-02'\nk: 2024-01-02\n",
+    "2024: x\nnull: y\ntrue: z\n1.5: w\n",
+    "list: [a, 'b', 3]\nmap: {x: 1, y: [true, false]}\nnested:\n  - a: 1\n    b:\n      - c\n  - ''\n",
+    "a: 1\na: 2\n", "- a\n- b: c\n", "just text\n", "# only a comment\n", "a: &x 1\nb: *x\n",
+    "a: !!str 1\n", "---\na: 1\n---\nb: 2\n", "a: [1, 2\n", "a: 'open\n", "key: value: other\n",
+    "<<: {a: 1}\n", "a: =\n", "? [a, b]\n: c\n", "a:\n\t- b\n", "a: 0x1F\nb: 1_000\nc: +7\n",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_fast_yaml_loader_matches_the_full_loader(text):
+    slow, fast = _both(text)
+    assert _same(slow, fast), (slow, fast)
+
+
+def test_fast_yaml_loader_matches_on_every_record_file():
+    files = [*sorted((REPO / "data").rglob("*.yaml")), *sorted((REPO / "tests").rglob("*.yaml"))]
+    assert files
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        if "*" in text or "!" in text or len(text) > yamlio.MAX_FILE_BYTES:
+            continue  # refused before any loader runs (aliases can expand to billions of items)
+        slow, fast = _both(text)
+        assert _same(slow, fast), path
