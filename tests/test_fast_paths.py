@@ -2,25 +2,34 @@
 
 - column rules in pyarrow.compute (``arrowops``) == the generated pandera schema;
 - the event-built YAML loader == ``yaml.load`` with the same loader (values, types, lines, errors);
-- Arrow duplicate and set look-ups == pandas; both ways of deriving confidence agree.
+- Arrow duplicate and set look-ups == pandas; both ways of deriving confidence agree;
+- the short-cuts (text rules only on values breaking a plain pattern, reference columns reading
+  their rules off their keys, dictionary columns checked per distinct value) change no result.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from timeline import yamlio
-from timeline.arrowops import covered, duplicated, isin, memo
+from timeline.arrowops import covered, duplicated, field_failures, isin, memo
 from timeline.assemble import _per_event_sources, _per_event_sources_joined
-from timeline.checks import column_failures, column_failures_pandera
-from timeline.tables import TABLES
+from timeline.checks import check_frames
+from timeline.columns import column_failures, column_failures_pandera, inherits
+from timeline.schemas import TEXT_RULES
+from timeline.tables import PLAIN_PATTERNS, TABLES
 
 sys.path.insert(0, str(REPO / "scripts"))
 import make_synthetic  # noqa: E402
@@ -144,3 +153,73 @@ def test_fast_yaml_loader_matches_on_every_record_file():
             continue  # refused before any loader runs (aliases can expand to billions of items)
         slow, fast = _both(text)
         assert _same(slow, fast), path
+
+
+# ------------------------------------------------- short-cuts that skip work, proven not to change results
+
+COLUMN_RULES = {"required", "vocabulary", "pattern", "minimum", "max-length", *TEXT_RULES, "unicode-nfc"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_value_matching_a_plain_pattern_breaks_no_text_rule(data):
+    """Text rules run only on values that break such a pattern (``tables.PLAIN_PATTERNS``)."""
+    pattern = data.draw(st.sampled_from(sorted(PLAIN_PATTERNS)))
+    value = data.draw(st.from_regex(pattern, fullmatch=True))
+    if not re.fullmatch(pattern.strip("^$"), value):
+        return  # Python's $ also matches before a final newline; RE2 in Arrow does not
+    assert value.isascii() and unicodedata.is_normalized("NFC", value)
+    assert not any(re.search(regex, value) for regex, _ in TEXT_RULES.values())
+
+
+def _spoil_references(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Bad keys with references that find them, and unknown references that break rules themselves."""
+    bad = {name: df.copy() for name, df in frames.items()}
+    for table, key, children, value in [
+        ("actors", "actor_id", [("participants", "actor_id"), ("estimates", "estimator_id")], "Bad  actor\t"),
+        ("events", "event_id", [("participants", "event_id"), ("citations", "event_id")], "2024-01-01-é "),
+        ("sources", "source_id", [("citations", "source_id")], "src-NOT-HEX"),
+    ]:
+        old = bad[table][key].iloc[3]
+        _set(bad[table], key, 3, value)
+        for child, column in children:
+            rows = np.flatnonzero((bad[child][column] == old).to_numpy())
+            for row in rows:
+                _set(bad[child], column, int(row), value)
+            _set(bad[child], column, 7, "unknown  " + column)  # found nowhere, and a double space
+    return bad
+
+
+def test_references_inherit_their_keys_column_failures(frames):
+    bad = _spoil_references(frames)
+    with_short_cut = {x for x in check_frames(bad, dt.date(2030, 1, 1)) if x.rule in COLUMN_RULES}
+    direct = {x for name in TABLES for x in column_failures(name, bad[name])}
+    reference = {x for name in TABLES for x in column_failures_pandera(name, bad[name])}
+    assert with_short_cut == direct == reference
+    assert {(x.table, x.field) for x in direct} >= {("participants", "actor_id"), ("estimates", "estimator_id"),
+                                                      ("participants", "event_id"), ("citations", "source_id")}
+    assert all(inherits(f) for table in TABLES.values() for f in table.fields if f.references)
+
+
+def test_dictionary_columns_give_the_same_failures_as_decoded_ones(frames):
+    """A built package keeps its vocabulary columns dictionary-encoded; the rules look at distinct values."""
+    bad = {name: df.copy() for name, df in frames.items()}
+    for i, (table, column, value) in enumerate(BAD):
+        _set(bad[table], column, 10 + i, value)
+    for name in TABLES:
+        encoded = pd.DataFrame({c: pd.Series(pd.arrays.ArrowExtensionArray(
+            pa.chunked_array([pa.array(bad[name][c].array._pa_array.combine_chunks()).dictionary_encode()])
+            if TABLES[name].field(c).vocabulary else bad[name][c].array._pa_array)) for c in bad[name].columns})
+        assert sorted(column_failures(name, encoded)) == sorted(column_failures(name, bad[name])), name
+
+
+def test_dictionary_chunks_with_their_own_dictionaries():
+    field = TABLES["events"].field("event_type")
+    encoded = pa.chunked_array([pa.array(["meeting", "meetin", None]).dictionary_encode(),
+                                pa.array(["visit", "meetin"]).dictionary_encode()])
+    decoded = encoded.cast(pa.string())
+    as_rows = lambda found: sorted((rule, rows.tolist()) for rows, rule in found if len(rows))  # noqa: E731
+    assert as_rows(field_failures(field, encoded)) == as_rows(field_failures(field, decoded)) == [
+        ("required", [2]), ("vocabulary", [1, 4])]
+    nulls_inside = pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([0, 1]), pa.array(["meeting", None]))])
+    assert as_rows(field_failures(field, nulls_inside)) == [("required", [1])]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .schemas import TEXT_RULES, allowed_values
-from .tables import TABLES, Field
+from .tables import PLAIN_PATTERNS, TABLES, Field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +39,7 @@ def arrow(series: pd.Series) -> pa.ChunkedArray:
     return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
 
 
-def _rows(mask: pa.ChunkedArray) -> np.ndarray:
+def true_rows(mask: pa.ChunkedArray) -> np.ndarray:
     """Positions where ``mask`` is true (nulls count as false)."""
     import pyarrow.compute as pc
 
@@ -105,8 +105,8 @@ def _failing(column: pa.ChunkedArray, test: Callable[[pa.ChunkedArray], pa.Chunk
         bad = pc.filter(distinct, pc.invert(passed))
         if len(bad) == 0:
             return np.empty(0, dtype=np.int64)
-        return _rows(pc.is_in(column, value_set=bad, skip_nulls=True))
-    return _rows(pc.and_(pc.is_valid(column), pc.invert(test(column))))
+        return true_rows(pc.is_in(column, value_set=bad, skip_nulls=True))
+    return true_rows(pc.and_(pc.is_valid(column), pc.invert(test(column))))
 
 
 def _nfc_failures(column: pa.ChunkedArray) -> np.ndarray:
@@ -114,11 +114,25 @@ def _nfc_failures(column: pa.ChunkedArray) -> np.ndarray:
 
     import pyarrow.compute as pc
 
-    rows = _rows(pc.invert(pc.string_is_ascii(column)))
+    rows = true_rows(pc.invert(pc.string_is_ascii(column)))
     if not len(rows):
         return rows
     values = pc.take(column, rows).to_pylist()
     return rows[[not unicodedata.is_normalized("NFC", v) for v in values]]
+
+
+def elementwise(column: pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+    """``fn`` applied to each value; for a dictionary column, to each distinct value (the vocabulary
+    columns of a built package are dictionary-encoded: decoding a million codes costs more than the rule)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        return fn(column)
+    if any(ch.dictionary.null_count for ch in column.chunks):  # a null behind a valid code: decode
+        return fn(column.cast(column.type.value_type))
+    kind = fn(pa.array([], column.type.value_type)).type
+    return pa.chunked_array([pc.take(fn(ch.dictionary), ch.indices) for ch in column.chunks], kind)
 
 
 def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
@@ -126,41 +140,84 @@ def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarr
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(column.type):
+        yield from _dictionary_failures(f, column)
+        return
     if f.required and column.null_count:
-        yield _rows(pc.is_null(column)), "required"
+        yield true_rows(pc.is_null(column)), "required"
     if column.null_count == len(column):
         return
     if f.vocabulary:
         allowed = pa.array(allowed_values(f), column.type if pa.types.is_string(column.type) else pa.string())
         yield _failing(column, lambda c: pc.is_in(c, value_set=allowed)), "vocabulary"
+    malformed = None
     if f.pattern:
-        yield _failing(column, lambda c: pc.match_substring_regex(c, f.pattern)), "pattern"
+        malformed = _failing(column, lambda c: pc.match_substring_regex(c, f.pattern))
+        yield malformed, "pattern"
     if f.minimum is not None:
-        yield _rows(pc.less(column, f.minimum)), "minimum"
+        yield true_rows(pc.less(column, f.minimum)), "minimum"
     # A value has at least as many bytes as characters: measure characters only when bytes exceed.
     if f.max_length is not None and pc.max(pc.binary_length(column)).as_py() > f.max_length:
-        yield _rows(pc.greater(pc.utf8_length(column), f.max_length)), "max-length"
+        yield true_rows(pc.greater(pc.utf8_length(column), f.max_length)), "max-length"
     if f.type == "string" and not f.vocabulary:
-        suspects = _suspects(column)
-        for rule, (regex, _) in TEXT_RULES.items():
-            if rule in suspects:
-                yield _failing(column, lambda c, rx=regex: pc.invert(pc.match_substring_regex(c, rx))), rule
-        if "unicode-nfc" in suspects:
-            yield _nfc_failures(column), "unicode-nfc"
+        if f.pattern in PLAIN_PATTERNS:  # only a malformed value can break a text rule
+            if len(malformed):
+                for rows, rule in _text_failures(pc.take(column, malformed)):
+                    yield malformed[rows], rule
+        else:
+            yield from _text_failures(column)
 
 
-def column_failures(name: str, df: pd.DataFrame) -> list[Cell] | None:
-    """Every cell breaking a column rule of table ``name``; None when the frame's shape needs pandera
-    (columns missing, extra or out of order, or an index that is not 0..n-1) to say what is wrong."""
-    import pandas as pd
+def _dictionary_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
+    """The rules run once per distinct value of a dictionary column, then mapped to its rows."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    spec = TABLES[name]
-    if list(df.columns) != spec.field_names or not df.index.equals(pd.RangeIndex(len(df))):
+    column = column.unify_dictionaries()
+    if not column.num_chunks or column.chunks[0].dictionary.null_count:
+        yield from field_failures(f, column.cast(column.type.value_type))
+        return
+    if f.required and column.null_count:
+        yield true_rows(pc.is_null(column)), "required"
+    codes = pa.chunked_array([ch.indices for ch in column.chunks], column.type.index_type)
+    for rows, rule in field_failures(f, pa.chunked_array([column.chunks[0].dictionary])):
+        if len(rows):
+            yield true_rows(pc.is_in(codes, value_set=pa.array(rows, column.type.index_type))), rule
+
+
+def _text_failures(column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
+    import pyarrow.compute as pc
+
+    suspects = _suspects(column)
+    for rule, (regex, _) in TEXT_RULES.items():
+        if rule in suspects:
+            yield _failing(column, lambda c, rx=regex: pc.invert(pc.match_substring_regex(c, rx))), rule
+    if "unicode-nfc" in suspects:
+        yield _nfc_failures(column), "unicode-nfc"
+
+
+def well_formed(name: str, df: pd.DataFrame) -> bool:
+    """Whether the frame has the table's columns in order and a 0..n-1 index."""
+    import pandas as pd
+
+    return list(df.columns) == TABLES[name].field_names and df.index.equals(pd.RangeIndex(len(df)))
+
+
+def column_failures(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
+    """Every cell breaking a column rule of table ``name`` (only the required rule for the fields in
+    ``deferred``); None when the frame's shape needs pandera (columns missing, extra or out of
+    order, or an index that is not 0..n-1) to say what is wrong."""
+    import pyarrow.compute as pc
+
+    if not well_formed(name, df):
         return None
     out: list[Cell] = []
-    for f in spec.fields:
+    for f in TABLES[name].fields:
         column = arrow(df[f.name])
+        if f.name in deferred:
+            if f.required and column.null_count:
+                out += [(int(i), f.name, "required", None) for i in true_rows(pc.is_null(column))]
+            continue
         for rows, rule in field_failures(f, column):
             if not len(rows):
                 continue
@@ -277,7 +334,7 @@ def duplicated(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> np.ndarra
     import pandas as pd
 
     n = len(df)
-    if n < 2:
+    if n < 2 or len(cols) == 1 and unique_key(df[cols[0]]):
         return np.zeros(n, dtype=bool)
     columns = [arrow(df[c]) for c in cols]
     if not any(c.null_count for c in columns) and _strictly_increasing(columns):

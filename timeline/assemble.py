@@ -54,14 +54,12 @@ def expected_derived(f: Frames) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, unique_key
-
-    def col(name: str, column: str) -> pa.ChunkedArray:
-        return arrow(f[name][column]).cast(pa.string())
+    from .arrowops import arrow, elementwise, unique_key
 
     ev = f["events"]
     types = list(vocab.EVENT_TYPES)
-    pos = pc.index_in(col("events", "event_type"), value_set=pa.array(types, pa.string()))
+    known = pa.array(types, pa.string())
+    pos = elementwise(arrow(ev["event_type"]), lambda c: pc.index_in(c, value_set=known))
     category = pc.take(pa.array([vocab.EVENT_TYPES[t].category for t in types], pa.string()), pos)
     plover = pc.take(pa.array([vocab.EVENT_TYPES[t].plover for t in types], pa.string()), pos)
     if unique_key(ev["event_id"]) and unique_key(f["sources"]["source_id"]):
@@ -70,7 +68,7 @@ def expected_derived(f: Frames) -> pd.DataFrame:
         two, strong, weak = _per_event_sources_joined(f)
     medium = pc.or_(pc.and_(two, pc.invert(weak)), pc.and_(pc.invert(two), strong))
     confidence = pc.if_else(pc.and_(two, strong), "high", pc.if_else(medium, "medium", "low"))
-    return pd.DataFrame({name: pd.Series(values.to_numpy(zero_copy_only=False), index=ev.index, dtype="object")
+    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(values), index=ev.index)
                          for name, values in (("category", category), ("plover_category", plover),
                                               ("confidence", confidence))})
 
@@ -85,7 +83,7 @@ def _per_event_sources(f: Frames) -> tuple:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, positions
+    from .arrowops import arrow, elementwise, positions
 
     ev, cit, src = f["events"], f["citations"], f["sources"]
     event = positions(cit["event_id"], ev["event_id"])
@@ -93,9 +91,10 @@ def _per_event_sources(f: Frames) -> tuple:
     keep = event >= 0  # citations of unknown events count for no event
     event, source = event[keep], source[keep]
     rows = pa.array(source, mask=source < 0)  # an unknown source has no publisher and no kind
-    kind = pc.take(arrow(src["kind"]).cast(pa.string()), rows)
-    strong = pc.is_in(kind, pa.array(sorted(vocab.STRONG_SOURCE_KINDS))).to_numpy(zero_copy_only=False)
-    weak = pc.is_in(kind, pa.array(sorted(vocab.WEAK_SOURCE_KINDS))).to_numpy(zero_copy_only=False)
+    kind = arrow(src["kind"])
+    strong, weak = (pc.fill_null(pc.take(elementwise(kind, lambda c, s=kinds: pc.is_in(c, pa.array(sorted(s)))),
+                                         rows), False).to_numpy(zero_copy_only=False)
+                    for kinds in (vocab.STRONG_SOURCE_KINDS, vocab.WEAK_SOURCE_KINDS))
     codes, names = pd.factorize(src["publisher"])
     publisher = np.where(source >= 0, codes[np.maximum(source, 0)], -1)
     n = len(ev)

@@ -13,27 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import vocab
-from .schemas import PATTERN_HINTS, TEXT_RULES, allowed_values, schema_pandera
+from .columns import Failure, Frames, column_failures, inherited_failures, inheriting
+from .schemas import TEXT_RULES
 from .tables import TABLES
 
-
-class Failure(NamedTuple):
-    """A failed rule on one cell: table, row position, column, rule, message, offending value."""
-
-    table: str
-    row: int
-    field: str
-    rule: str
-    message: str
-    value: object = None
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
-Frames = dict[str, pd.DataFrame]
 
 # name -> description, in the order they run; the codebook lists them from here.
 RULES: dict[str, str] = {
@@ -60,194 +52,138 @@ RULES: dict[str, str] = {
 }
 
 
-def column_failures(name: str, df: pd.DataFrame) -> list[Failure]:
-    """Field rules from the table definition, run with pyarrow.compute (see ``arrowops``)."""
-    from .arrowops import column_failures as cells
-
-    found = cells(name, df)
-    if found is None:  # the frame's columns or index are off: pandera says how
-        return column_failures_pandera(name, df)
-    spec, messages = TABLES[name], {}
-    out = []
-    for row, column, rule, value in found:
-        if rule == "required":
-            out.append(Failure(name, row, column, "required", "is required but missing"))
-            continue
-        key = (rule, column, value)
-        if key not in messages:  # many rows often share one bad value
-            messages[key] = _message(rule, spec.field(column), value)
-        out.append(Failure(name, row, column, rule, messages[key], value))
-    return _one_text_rule_per_cell(out) if out else []
-
-
-def column_failures_pandera(name: str, df: pd.DataFrame) -> list[Failure]:
-    """The same field rules run through the generated pandera schema: the reference implementation."""
-    import pandera.pandas as pa_pandas
-
-    schema = schema_pandera(name)
-    try:
-        schema.validate(df, lazy=True)
-    except pa_pandas.errors.SchemaErrors as exc:
-        out = []
-        for case in exc.failure_cases.itertuples(index=False):
-            column = case.column
-            if column not in schema.columns or pd.isna(case.index):
-                out.append(Failure(name, -1, str(column or ""), "columns", str(case.check)))
-                continue
-            spec = TABLES[name].field(column)
-            if case.check == "not_nullable":
-                out.append(Failure(name, int(case.index), column, "required", "is required but missing"))
-                continue
-            rule = schema.columns[column].checks[int(case.check_number)].name
-            out.append(Failure(name, int(case.index), column, rule, _message(rule, spec, case.failure_case),
-                               case.failure_case))
-        return _one_text_rule_per_cell(out)
-    return []
-
-
-def _one_text_rule_per_cell(failures: list[Failure]) -> list[Failure]:
-    """'Sputnik\t' breaks two text rules for one reason: report only the first."""
-    seen: set[tuple[int, str]] = set()
-    out = []
-    for x in sorted(failures, key=lambda x: (x.row, x.field, _TEXT_ORDER.get(x.rule, -1))):
-        if x.rule in _TEXT_ORDER:
-            if (x.row, x.field) in seen:
-                continue
-            seen.add((x.row, x.field))
-        out.append(x)
-    return out
-
-
-_TEXT_ORDER = {rule: i for i, rule in enumerate([*TEXT_RULES, "unicode-nfc"])}
-
-
-def _message(rule: str, spec, value: object) -> str:
-    if rule == "vocabulary":
-        allowed = allowed_values(spec)
-        close = difflib.get_close_matches(str(value), allowed, n=1)
-        if close:
-            hint = f"did you mean '{close[0]}'?"
-        elif len(allowed) <= 12:
-            hint = "allowed: " + ", ".join(allowed)
-        else:
-            hint = f"see the {len(allowed)} values of {spec.vocabulary} in docs/codebook.md"
-        return f"is not a known {spec.vocabulary} value; {hint}"
-    if rule == "pattern" and spec.name == "url":
-        return url_problem(str(value))
-    if rule == "pattern":
-        return "is malformed: " + PATTERN_HINTS.get(spec.name, "a lowercase slug such as kim-jong-un")
-    if rule == "minimum":
-        return f"must be at least {spec.minimum}"
-    if rule == "max-length":
-        return f"is longer than {spec.max_length} characters"
-    if rule in TEXT_RULES:
-        return TEXT_RULES[rule][1]
-    if rule == "unicode-nfc":
-        return "is not in Unicode normal form NFC; re-type the accented letters"
-    return rule
-
-
-def url_problem(url: str) -> str:
-    """Why a URL is refused, said plainly: only http(s) pages a reader can open are sources."""
-    scheme, sep, rest = url.partition(":")
-    if not sep or not scheme.replace("+", "").replace("-", "").replace(".", "").isalnum():
-        return "has no http:// or https:// at the start"
-    if scheme.lower() not in ("http", "https"):
-        return f"uses the {scheme[:20]}: scheme; only http:// and https:// addresses are allowed"
-    if any(c.isspace() for c in url):
-        return "contains a space or line break; write spaces as %20"
-    if not rest.startswith("//") or len(rest) < 3 or rest[2] in "/$.?#":
-        return f"has no host after {scheme}://"
-    return "is malformed: " + PATTERN_HINTS["url"]
-
-
 def _rows(mask: pd.Series) -> list[int]:
     return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
 
 
-def _dates(series: pd.Series) -> pd.Series:
-    """Arrow-backed dates: comparisons hold for any year (pandas timestamps stop at 2262)."""
+def _dates(series: pd.Series) -> pa.ChunkedArray:
+    """The column as Arrow dates: comparisons hold for any year (pandas timestamps stop at 2262)."""
     import pyarrow as pa
 
+    from .arrowops import arrow
+
     if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date(series.dtype.pyarrow_dtype):
-        return series
-    return pd.Series(pa.array(series.astype("object"), pa.date32()), index=series.index,
-                     dtype=pd.ArrowDtype(pa.date32()))
+        return arrow(series).cast(pa.date32())
+    return pa.chunked_array([pa.array(series.astype("object"), pa.date32())])
 
 
-def _month_end(d: pd.Series) -> pd.Series:
-    """Whether each date is the last day of its month."""
-    return (d + pd.Timedelta(days=1)).dt.day == 1
+def _text(series: pd.Series) -> pa.ChunkedArray:
+    import pyarrow as pa
+
+    from .arrowops import arrow
+
+    return arrow(series).cast(pa.string())
+
+
+def _is(series: pd.Series, value: str) -> pa.ChunkedArray:
+    """Whether each value of a text or dictionary column equals ``value`` (false for a null)."""
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, elementwise
+
+    return pc.fill_null(elementwise(arrow(series), lambda c: pc.equal(c, value)), False)
+
+
+def _at(mask: pa.ChunkedArray) -> list[int]:
+    """Row positions where an Arrow mask is true (nulls count as false)."""
+    from .arrowops import true_rows
+
+    return true_rows(mask).tolist()
 
 
 def rule_dates(f: Frames, today: dt.date) -> Iterator[Failure]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ev = f["events"]
     start, end, ann = _dates(ev["date_start"]), _dates(ev["date_end"]), _dates(ev["date_announced"])
-    for i in _rows(end < start):
+    for i in _at(pc.less(end, start)):
         yield Failure("events", i, "date_end", "date-order", "is before date_start", ev["date_end"][i])
-    for i in _rows(ann < start):
+    for i in _at(pc.less(ann, start)):
         yield Failure("events", i, "date_announced", "date-order", "is before date_start", ev["date_announced"][i])
-    prec = ev["date_precision"].astype("object")
-    month, year = prec == "month", prec == "year"
-    for i in _rows(month & (start.dt.day != 1)):
+    month, year = _is(ev["date_precision"], "month"), _is(ev["date_precision"], "year")
+    for i in _at(pc.and_(month, pc.not_equal(pc.day(start), 1))):
         yield Failure("events", i, "date_start", "date-precision",
                       "month precision: date_start must be the 1st of a month", ev["date_start"][i])
-    for i in _rows((month | year) & end.isna()):
+    for i in _at(pc.and_(pc.or_(month, year), pc.is_null(end))):
         yield Failure("events", i, "date_end", "date-precision",
-                      f"{prec[i]} precision needs date_end (the last day of the window)")
-    for i in _rows(month & end.notna() & ~_month_end(end)):
+                      f"{ev['date_precision'][i]} precision needs date_end (the last day of the window)")
+    # a month ends the day before a 1st
+    next_day = pc.cast(pc.add(pc.cast(end, pa.int32()), pa.scalar(1, pa.int32())), pa.date32())
+    for i in _at(pc.and_(month, pc.not_equal(pc.day(next_day), 1))):
         yield Failure("events", i, "date_end", "date-precision",
                       "month precision: date_end must be the last day of a month", ev["date_end"][i])
-    for i in _rows(year & ((start.dt.month != 1) | (start.dt.day != 1))):
+    for i in _at(pc.and_(year, pc.or_(pc.not_equal(pc.month(start), 1), pc.not_equal(pc.day(start), 1)))):
         yield Failure("events", i, "date_start", "date-precision",
                       "year precision: date_start must be 1 January", ev["date_start"][i])
-    for i in _rows(year & end.notna() & ((end.dt.month != 12) | (end.dt.day != 31))):
+    for i in _at(pc.and_(year, pc.or_(pc.not_equal(pc.month(end), 12), pc.not_equal(pc.day(end), 31)))):
         yield Failure("events", i, "date_end", "date-precision",
                       "year precision: date_end must be 31 December", ev["date_end"][i])
+    yield from _estimate_dates(f)
+    yield from _future_dates(f, today)
+
+
+def _estimate_dates(f: Frames) -> Iterator[Failure]:
+    import pyarrow.compute as pc
+
     es = f["estimates"]
     as_of = _dates(es["as_of"])
-    aprec = es["as_of_precision"].astype("object")
-    for i in _rows((aprec == "month") & (as_of.dt.day != 1)):
+    for i in _at(pc.and_(_is(es["as_of_precision"], "month"), pc.not_equal(pc.day(as_of), 1))):
         yield Failure("estimates", i, "as_of", "date-precision",
                       "month precision: as_of must be the 1st of the month", es["as_of"][i])
-    for i in _rows((aprec == "year") & ((as_of.dt.month != 1) | (as_of.dt.day != 1))):
+    for i in _at(pc.and_(_is(es["as_of_precision"], "year"),
+                         pc.or_(pc.not_equal(pc.month(as_of), 1), pc.not_equal(pc.day(as_of), 1)))):
         yield Failure("estimates", i, "as_of", "date-precision",
                       "year precision: as_of must be 1 January", es["as_of"][i])
-    limit = today
+
+
+def _future_dates(f: Frames, today: dt.date) -> Iterator[Failure]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    limit = pa.scalar(today, pa.date32())
     for name, table in TABLES.items():
         for fld in table.fields:
             if fld.type == "date":
                 values = _dates(f[name][fld.name])
-                for i in _rows(values > limit):
+                for i in _at(pc.greater(values, limit)):
                     yield Failure(name, i, fld.name, "future-date",
                                   f"is after the build date {today.isoformat()}", f[name][fld.name][i])
 
 
 def rule_events(f: Frames) -> Iterator[Failure]:
+    import pyarrow.compute as pc
+
     ev = f["events"]
-    status = ev["status"].astype("object")
-    reason = ev["retraction_reason"].notna()
-    for i in _rows((status == "retracted") & ~reason):
+    reason = pc.is_valid(_text(ev["retraction_reason"]))
+    for i in _at(pc.and_(_is(ev["status"], "retracted"), pc.invert(reason))):
         yield Failure("events", i, "retraction_reason", "retraction", "a retracted event needs a reason")
-    for i in _rows((status == "active") & reason):
+    for i in _at(pc.and_(_is(ev["status"], "active"), reason)):
         yield Failure("events", i, "retraction_reason", "retraction", "only retracted events carry a reason")
 
 
 def rule_estimates(f: Frames) -> Iterator[Failure]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, elementwise
+
     es = f["estimates"]
-    low, best, high = (es[c].astype("Float64") for c in ("low", "best", "high"))
-    for i in _rows(low.isna() & best.isna() & high.isna()):
+    low, best, high = (arrow(es[c]).cast(pa.float64(), safe=False) for c in ("low", "best", "high"))
+    for i in _at(pc.and_(pc.and_(pc.is_null(low), pc.is_null(best)), pc.is_null(high))):
         yield Failure("estimates", i, "best", "estimate-values", "state at least one of low, best, high")
     for col, a, b in (("best", low, best), ("high", best, high), ("high", low, high)):
-        for i in _rows(a > b):
+        for i in _at(pc.greater(a, b)):
             yield Failure("estimates", i, col, "estimate-values",
-                          "low <= best <= high is violated", f"{a[i]:g} > {b[i]:g}")
-    units = {m: u for m, (_, u) in vocab.MEASURES.items()}
-    expected = es["measure"].astype("object").map(units)
-    unit = es["unit"].astype("object")
-    for i in _rows(expected.notna() & unit.notna() & (unit != expected)):
+                          "low <= best <= high is violated", f"{a[i].as_py():g} > {b[i].as_py():g}")
+    measures = list(vocab.MEASURES)
+    units = pa.array([vocab.MEASURES[m][1] for m in measures], pa.string())
+    measure_set = pa.array(measures, pa.string())
+    expected = elementwise(arrow(es["measure"]), lambda c: pc.take(units, pc.index_in(c, value_set=measure_set)))
+    unit = _text(es["unit"])
+    for i in _at(pc.not_equal(unit, expected)):  # null when either is unknown: no failure
         yield Failure("estimates", i, "unit", "estimate-unit",
-                      f"measure {es['measure'][i]} is counted in {expected[i]}", unit[i])
+                      f"measure {es['measure'][i]} is counted in {expected[i].as_py()}", es["unit"][i])
 
 
 def _key(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> pd.Series:
@@ -267,12 +203,39 @@ _PARENT = {"participants": ("event_id", "events"), "citations": ("event_id", "ev
            "treaty_obligations": ("treaty_id", "treaties")}
 
 
+def _references(f: Frames) -> list[tuple[pd.Series, pd.Series]]:
+    """(referring column, referred-to key column) for every foreign key."""
+    return [(f[name][fld.name], f[fld.references[0]][fld.references[1]])
+            for name, table in TABLES.items() for fld in table.fields if fld.references]
+
+
+def _look_up(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
+    """Compute (inside ``arrowops.memo``) the look-ups of the reference columns into one key column,
+    and whether that key is unique: hashing in pyarrow, which leaves the interpreter free."""
+    from .arrowops import positions, prefetch, unique_key
+
+    prefetch(pairs)
+    for values, known in pairs:
+        positions(values, known)
+    unique_key(pairs[0][1])
+
+
+def _by_key(f: Frames) -> list[list[tuple[pd.Series, pd.Series]]]:
+    """The foreign keys grouped by the key column they refer to, the most rows first."""
+    groups: dict[tuple[str, str], list[tuple[pd.Series, pd.Series]]] = {}
+    for name, table in TABLES.items():
+        for fld in table.fields:
+            if fld.references:
+                ref_table, ref_field = fld.references
+                groups.setdefault(fld.references, []).append((f[name][fld.name], f[ref_table][ref_field]))
+    return sorted(groups.values(), key=lambda pairs: -sum(len(v) for v, _ in pairs))
+
+
 def rule_keys(f: Frames) -> Iterator[Failure]:
     from .arrowops import duplicated as duplicated_rows
     from .arrowops import positions, prefetch
 
-    prefetch([(f[name][fld.name], f[fld.references[0]][fld.references[1]])
-              for name, table in TABLES.items() for fld in table.fields if fld.references])
+    prefetch(_references(f))
     duplicated = {}
     for name, table in TABLES.items():
         df = f[name]
@@ -361,10 +324,9 @@ def _differ(a: pd.Series, b: pd.Series) -> list[int]:
     return [int(i) for i in pc.indices_nonzero(pc.invert(same)).to_numpy()]
 
 
-def rule_derived(f: Frames, expected: Callable[[Frames], pd.DataFrame]) -> Iterator[Failure]:
-    """For a built package: derived columns equal what the build would compute."""
+def rule_derived(f: Frames, want: pd.DataFrame) -> Iterator[Failure]:
+    """For a built package: derived columns equal ``want``, what the build would compute."""
     ev = f["events"]
-    want = expected(f)
     for col in ("category", "plover_category", "confidence"):
         have, exp = ev[col], want[col]
         for i in _differ(have, exp):
@@ -374,19 +336,37 @@ def rule_derived(f: Frames, expected: Callable[[Frames], pd.DataFrame]) -> Itera
 def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataFrame] | None = None,
                  skip: set[tuple[str, int, str]] | None = None) -> list[Failure]:
     """Run every rule; ``skip`` holds cells already reported as malformed."""
-    from .arrowops import memo
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .arrowops import memo, positions
 
     out: list[Failure] = []
-    with memo():  # rules share their key look-ups
+    with memo(), ThreadPoolExecutor(2) as pool:  # rules share their key look-ups
+        # Two cores: the key look-ups run in pyarrow threads beside the column and row rules.
+        look_ups = [pool.submit(_look_up, pairs) for pairs in _by_key(f)]
+        if derived is not None:  # the derived columns need the look-ups, then run beside the key rules
+            want = pool.submit(lambda: [task.result() for task in look_ups] and derived(f))
+        deferred, columns = {}, {}
         for name in TABLES:
-            out += column_failures(name, f[name])
-        out += rule_keys(f)
+            deferred[name] = inheriting(f, name)
+            columns[name] = column_failures(name, f[name], deferred[name])
+            out += columns[name]
         out += rule_dates(f, today)
         out += rule_events(f)
         out += rule_estimates(f)
+        for task in look_ups:
+            task.result()
+        for name, fields in deferred.items():
+            for column in sorted(fields):
+                ref_table, ref_field = TABLES[name].field(column).references
+                keys = f[ref_table][ref_field]
+                out += inherited_failures(name, column, f[name][column], keys,
+                                          [x for x in columns[ref_table] if x.field == ref_field],
+                                          positions(f[name][column], keys))
+        out += rule_keys(f)
         out += rule_links(f)
         if derived is not None:
-            out += rule_derived(f, derived)
+            out += rule_derived(f, want.result())
     if skip:
         out = [x for x in out if (x.table, x.row, x.field) not in skip]
     return out

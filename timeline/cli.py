@@ -336,10 +336,16 @@ def entry() -> None:
     active exception", apache/arrow#34314) after all work is done; exiting directly once the
     output is flushed gives the exit status ``main`` chose.
     """
+    import os
+
+    # Arrow's allocator (mimalloc) commits whole arenas up front; with transparent huge pages the
+    # kernel then zeroes far more memory than a check touches (seconds of system time at a million
+    # events, see BENCHMARKS.md). Committing on demand leaves the results unchanged. Set before
+    # pyarrow loads; a value the user has set wins.
+    os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
     code = main()
     if "pyarrow" in sys.modules:
         import gc
-        import os
 
         gc.collect()
         sys.stdout.flush()

@@ -17,6 +17,10 @@ ISO3 = r"^[A-Z]{3}$"
 LANGUAGE = r"^[a-z]{2}$"
 VERSION = r"^[0-9]+\.[0-9]+\.[0-9]+$"
 URL = r"^https?://[^\s/$.?#][^\s]*$"
+# Patterns whose matches are printable ASCII without spaces, so no text rule can fail on a value
+# that matches (tests/test_fast_paths.py checks this): the text rules then need to look only at
+# the values that break the pattern.
+PLAIN_PATTERNS = frozenset({SLUG, EVENT_ID, ESTIMATE_ID, SOURCE_ID, ISO3, LANGUAGE, VERSION})
 
 MAX_TEXT = 2000  # long enough for any paraphrase, short enough to catch pasted articles
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import paths
@@ -13,12 +16,12 @@ from .tables import TABLES
 
 
 def arrow_frame(table):
-    """Arrow-backed frame for the checks; dictionary columns decoded to plain strings."""
+    """Arrow-backed frame for the checks: the table's own columns, no copy (dictionary columns stay
+    dictionary-encoded; the rules look at their distinct values)."""
     import pandas as pd
-    import pyarrow as pa
 
-    columns = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    return pa.Table.from_arrays(columns, names=table.column_names).to_pandas(types_mapper=pd.ArrowDtype)
+    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(table[name]), copy=False)
+                         for name in table.column_names})
 
 
 def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
@@ -30,14 +33,12 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    from .assemble import expected_derived
-    from .checks import check_frames
     from .package import read_descriptor, verify_resource
-    from .schemas import schema_arrow
 
+    # pandas takes a few tenths of a second to import, mostly in the interpreter; the Parquet
+    # reads mostly outside it: on two cores the two overlap.
+    importing = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
+    importing.start()
     root = Path(root)
     today = today or dt.date.today()
     try:
@@ -45,15 +46,50 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     except UnsafePackage as exc:
         return [Problem(paths.DESCRIPTOR, 0, "", "", "descriptor", str(exc))]
     resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
+    # Each file is hashed before it is parsed; hashing the next one overlaps reading this one.
+    with ThreadPoolExecutor(1) as pool:
+        verified = {name: pool.submit(verify_resource, root, resources[name]) for name in TABLES if name in resources}
+        problems, tables = _read_tables(resources, verified)
+    importing.join()
+    if problems:
+        return sorted(problems)
+    import pandas as pd
+
+    from .assemble import expected_derived
+    from .checks import check_frames
+
+    frames = {name: arrow_frame(table) for name, table in tables.items()}
+    del tables
+    failures = check_frames(frames, today, derived=expected_derived)
+    out = []
+    for x in failures:
+        rel = paths.table_path(x.table)
+        if x.row < 0:
+            out.append(Problem(rel, 0, "", x.field, x.rule, x.message))
+            continue
+        pk = TABLES[x.table].primary_key
+        record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
+        value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
+        out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
+                           re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
+    return sorted(out)
+
+
+def _read_tables(resources: dict, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
+    """The tables whose files passed their integrity check and have the expected columns."""
+    import pyarrow.parquet as pq
+
+    from .schemas import schema_arrow
+
     problems: list[Problem] = []
-    frames: dict[str, pd.DataFrame] = {}
+    tables = {}
     for name in TABLES:
         rel = paths.table_path(name)
         if name not in resources:
             problems.append(Problem(paths.DESCRIPTOR, 0, name, "", "resource", "table is missing from resources"))
             continue
         try:
-            file = verify_resource(root, resources[name])
+            file = verified[name].result()
         except (IntegrityError, UnsafePackage) as exc:
             rule = "integrity" if isinstance(exc, IntegrityError) else "unsafe-path"
             where = str(resources[name].get("path", rel))
@@ -74,19 +110,5 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
             extra = set(table.schema.names) - set(expected.names)
             problems += [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
             continue
-        frames[name] = arrow_frame(table)
-    if problems:
-        return sorted(problems)
-    failures = check_frames(frames, today, derived=expected_derived)
-    out = []
-    for x in failures:
-        rel = paths.table_path(x.table)
-        if x.row < 0:
-            out.append(Problem(rel, 0, "", x.field, x.rule, x.message))
-            continue
-        pk = TABLES[x.table].primary_key
-        record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
-        value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
-        out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
-                           re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
-    return sorted(out)
+        tables[name] = table
+    return problems, tables
