@@ -203,12 +203,6 @@ _PARENT = {"participants": ("event_id", "events"), "citations": ("event_id", "ev
            "treaty_obligations": ("treaty_id", "treaties")}
 
 
-def _references(f: Frames) -> list[tuple[pd.Series, pd.Series]]:
-    """(referring column, referred-to key column) for every foreign key."""
-    return [(f[name][fld.name], f[fld.references[0]][fld.references[1]])
-            for name, table in TABLES.items() for fld in table.fields if fld.references]
-
-
 def _look_up(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
     """Compute (inside ``arrowops.memo``) the look-ups of the reference columns into one key column,
     and whether that key is unique: hashing in pyarrow, which leaves the interpreter free."""
@@ -235,7 +229,7 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
     from .arrowops import duplicated as duplicated_rows
     from .arrowops import positions, prefetch
 
-    prefetch(_references(f))
+    prefetch([pair for pairs in _by_key(f) for pair in pairs])  # done already inside check_frames
     duplicated = {}
     for name, table in TABLES.items():
         df = f[name]
