@@ -70,3 +70,63 @@ def test_package_validation_finds_tampering(built_mini: Path):
     path.write_bytes(path.read_bytes().replace(b"PAR1", b"PAR2", 1))
     (problem,) = validate_package(built_mini)
     assert problem.rule == "integrity" and "data/citations.parquet" in str(problem)
+
+
+def _rewrite(root: Path, name: str, edit) -> None:
+    """Replace one table of a built package, with its size and hash updated as a careful forger would."""
+    import hashlib
+    import io
+
+    import pyarrow.parquet as pq
+
+    table = edit(pq.read_table(root / f"data/{name}.parquet"))
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    (root / f"data/{name}.parquet").write_bytes(sink.getvalue())
+    descriptor = json.loads((root / "datapackage.json").read_text())
+    resource = next(r for r in descriptor["resources"] if r["name"] == name)
+    resource.update({"x-bytes": len(sink.getvalue()), "hash": "sha256:" + hashlib.sha256(sink.getvalue()).hexdigest()})
+    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+
+
+def _set_value(table, column: str, row: int, value: str | None, where=None):
+    import pyarrow as pa
+
+    values = table.column(column).to_pylist()
+    rows = [row] if where is None else [i for i, v in enumerate(values) if v == where]
+    for i in rows:
+        values[i] = value
+    return table.set_column(table.schema.get_field_index(column), column,
+                            pa.array(values, pa.string()).cast(table.schema.field(column).type))
+
+
+def test_a_forged_package_is_checked_on_its_dictionary_and_reference_columns(built_mini: Path):
+    """The short-cuts of a built package (dictionary columns, references reading their keys' rules)
+    report what the direct rules would: here a bad code, a bad key and the references to it."""
+    actor = "vladimir-putin"
+    _rewrite(built_mini, "events", lambda t: _set_value(t, "event_type", 0, "meetin"))
+    _rewrite(built_mini, "actors", lambda t: _set_value(t, "actor_id", 0, "Vladimir Putin ", where=actor))
+    _rewrite(built_mini, "participants", lambda t: _set_value(t, "actor_id", 0, "Vladimir Putin ", where=actor))
+    found = {(p.file, p.field, p.rule, p.value) for p in validate_package(built_mini)}
+    assert ("data/events.parquet", "event_type", "vocabulary", "'meetin'") in found
+    for file in ("data/actors.parquet", "data/participants.parquet"):
+        assert (file, "actor_id", "whitespace", "'Vladimir Putin '") in found
+    assert ("data/actors.parquet", "actor_id", "pattern", "'Vladimir Putin '") in found
+    assert not any(rule == "foreign-key" for _, _, rule, _ in found)  # the references still find their key
+
+
+def test_another_writers_column_order_and_nullability_are_accepted(built_mini: Path):
+    """Columns in another order, or without the non-null flags (polars', R's or DuckDB's defaults),
+    are still the table; a missing required value is then caught by the required rule."""
+    import pyarrow as pa
+
+    def loosen(table: pa.Table) -> pa.Table:
+        names = list(reversed(table.column_names))
+        return pa.table([table.column(n) for n in names], schema=pa.schema(
+            [table.schema.field(n).with_nullable(True) for n in names]))
+
+    _rewrite(built_mini, "actors", loosen)
+    assert validate_package(built_mini) == []
+    _rewrite(built_mini, "actors", lambda t: _set_value(t, "name", 2, None))
+    (problem,) = validate_package(built_mini)
+    assert (problem.file, problem.line, problem.field, problem.rule) == ("data/actors.parquet", 3, "name", "required")

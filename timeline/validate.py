@@ -102,13 +102,18 @@ def _read_tables(resources: dict, verified: dict[str, Future]) -> tuple[list[Pro
             continue
         expected = schema_arrow(name)
         if not table.schema.equals(expected, check_metadata=False):
+            wrong = []
             for f in expected:
                 have = table.schema.field(f.name).type if f.name in table.schema.names else None
                 if have != f.type:
-                    problems.append(Problem(rel, 0, name, f.name, "column-type",
-                                            f"column should be {f.type}", str(have)))
+                    wrong.append(Problem(rel, 0, name, f.name, "column-type", f"column should be {f.type}", str(have)))
             extra = set(table.schema.names) - set(expected.names)
-            problems += [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
-            continue
+            wrong += [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
+            if wrong:
+                problems += wrong
+                continue
+            # The same columns and types, in another order or with other nullability flags (another
+            # writer's defaults): the rules, "required" among them, decide.
+            table = table.select(expected.names)
         tables[name] = table
     return problems, tables
