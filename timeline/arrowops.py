@@ -159,7 +159,7 @@ def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarr
     # A value has at least as many bytes as characters: measure characters only when bytes exceed.
     if f.max_length is not None and pc.max(pc.binary_length(column)).as_py() > f.max_length:
         yield true_rows(pc.greater(pc.utf8_length(column), f.max_length)), "max-length"
-    if f.type == "string" and not f.vocabulary:
+    if f.free_text:
         if f.pattern in PLAIN_PATTERNS:  # only a malformed value can break a text rule
             if len(malformed):
                 for rows, rule in _text_failures(pc.take(column, malformed)):

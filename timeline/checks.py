@@ -2,10 +2,9 @@
 
 The same checks serve the curated records (``timeline build``/``validate``, where each failure
 is traced back to file:line) and a built package (``timeline validate --package``).
-Column rules come from the table definitions: the generated pandera schema is the reference,
-and ``arrowops`` runs the same rules in pyarrow.compute so that millions of rows stay fast (the
-two are tested to agree). The cross-field and cross-table rules are listed in ``RULES`` and
-documented in the codebook from there.
+The column rules come from the table definitions (``columns``). The cross-field and cross-table
+rules are here, listed in ``RULES`` and documented in the codebook from there. ``check_frames``
+runs them all, with the key look-ups in worker threads beside the column rules.
 """
 
 from __future__ import annotations
@@ -24,8 +23,6 @@ from .tables import TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-
 
 # name -> description, in the order they run; the codebook lists them from here.
 RULES: dict[str, str] = {
@@ -227,9 +224,8 @@ def _by_key(f: Frames) -> list[list[tuple[pd.Series, pd.Series]]]:
 
 def rule_keys(f: Frames) -> Iterator[Failure]:
     from .arrowops import duplicated as duplicated_rows
-    from .arrowops import positions, prefetch
+    from .arrowops import positions
 
-    prefetch([pair for pairs in _by_key(f) for pair in pairs])  # done already inside check_frames
     duplicated = {}
     for name, table in TABLES.items():
         df = f[name]
@@ -327,6 +323,13 @@ def rule_derived(f: Frames, want: pd.DataFrame) -> Iterator[Failure]:
             yield Failure("events", i, col, "derived", f"should be {exp[i]!r} by the documented rule", have[i])
 
 
+def _after(tasks: list, derived: Callable[[Frames], pd.DataFrame], f: Frames) -> pd.DataFrame:
+    """The derived columns, once the key look-ups they use are done (then beside the key rules)."""
+    for task in tasks:
+        task.result()
+    return derived(f)
+
+
 def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataFrame] | None = None,
                  skip: set[tuple[str, int, str]] | None = None) -> list[Failure]:
     """Run every rule; ``skip`` holds cells already reported as malformed."""
@@ -338,8 +341,8 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
     with memo(), ThreadPoolExecutor(2) as pool:  # rules share their key look-ups
         # Two cores: the key look-ups run in pyarrow threads beside the column and row rules.
         look_ups = [pool.submit(_look_up, pairs) for pairs in _by_key(f)]
-        if derived is not None:  # the derived columns need the look-ups, then run beside the key rules
-            want = pool.submit(lambda: [task.result() for task in look_ups] and derived(f))
+        if derived is not None:
+            want = pool.submit(_after, look_ups, derived, f)
         deferred, columns = {}, {}
         for name in TABLES:
             deferred[name] = inheriting(f, name)

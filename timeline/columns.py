@@ -55,7 +55,7 @@ def _rules(f: Field) -> dict[str, object]:
                         ("max-length", f.max_length)):
         if value is not None:
             rules[rule] = value
-    if f.type == "string" and not f.vocabulary:
+    if f.free_text:
         rules.update(dict.fromkeys([*TEXT_RULES, "unicode-nfc"], True))
     return rules
 

@@ -115,7 +115,7 @@ def schema_pandera(table: str | Table) -> pa_pandas.DataFrameSchema:
             checks.append(pa_pandas.Check.ge(f.minimum, name="minimum"))
         if f.max_length is not None:
             checks.append(pa_pandas.Check.str_length(max_value=f.max_length, name="max-length"))
-        if f.type == "string" and not f.vocabulary:  # vocabulary values are clean by definition
+        if f.free_text:
             for rule, (regex, _) in TEXT_RULES.items():
                 checks.append(pa_pandas.Check(_not_matching(regex), name=rule))
             checks.append(pa_pandas.Check(_is_nfc, name="unicode-nfc"))

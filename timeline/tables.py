@@ -40,6 +40,12 @@ class Field:
     references: tuple[str, str] | None = None  # (table, field)
     derived: bool = False  # computed by the build, never written in records
 
+    @property
+    def free_text(self) -> bool:
+        """Whether the text rules (control characters, spaces, Unicode form) apply: a string that is
+        not a vocabulary code (codes are clean by definition)."""
+        return self.type == "string" and not self.vocabulary
+
 
 @dataclass(frozen=True)
 class Table:
