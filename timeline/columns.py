@@ -52,7 +52,7 @@ def _rules(f: Field) -> dict[str, object]:
     """The column rules a field has (other than required), each with what parametrises it."""
     rules: dict[str, object] = {}
     for rule, value in (("vocabulary", f.vocabulary), ("pattern", f.pattern), ("minimum", f.minimum),
-                        ("max-length", f.max_length)):
+                        ("maximum", f.maximum), ("max-length", f.max_length)):
         if value is not None:
             rules[rule] = value
     if f.free_text:
@@ -188,6 +188,8 @@ def _message(rule: str, spec, value: object) -> str:
         return "is malformed: " + PATTERN_HINTS.get(spec.name, "a lowercase slug such as kim-jong-un")
     if rule == "minimum":
         return f"must be at least {spec.minimum}"
+    if rule == "maximum":
+        return f"must be at most {spec.maximum}"
     if rule == "max-length":
         return f"is longer than {spec.max_length} characters"
     if rule in TEXT_RULES:

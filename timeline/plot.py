@@ -133,8 +133,9 @@ def _treaty_label(row, parts: pd.DataFrame, names: dict[str, str]) -> str:
     return f"{verb}, {_day(row.date_start)}"
 
 
-def _summit_label(row) -> str:
-    place = re.sub(r"\s*\(.*\)$", "", str(row.place_name)) if isinstance(row.place_name, str) else ""
+def _summit_label(row, places: dict[str, str]) -> str:
+    name = places.get(row.place_id) if isinstance(row.place_id, str) else None
+    place = re.sub(r"\s*\(.*\)$", "", name) if name else ""
     return f"{place or 'Summit'}\n{_day(row.date_start)}"
 
 
@@ -266,10 +267,11 @@ def _label_summits(ax, ev: pd.DataFrame, tables: dict[str, pd.DataFrame], top: f
     import matplotlib.dates as mdates
 
     summits = ev[ev["event_id"].isin(summit_ids(tables))].drop_duplicates("date_start")
+    places = dict(zip(tables["places"]["place_id"], tables["places"]["name"], strict=True))
     for row in summits.itertuples(index=False):
         x = mdates.date2num(row.date_start)
         ax.axvline(x, color="#999999", linestyle="--", linewidth=1, zorder=1)
-        ax.text(x, top, _summit_label(row), ha="center", va="bottom", fontsize=8.5, color="#333333")
+        ax.text(x, top, _summit_label(row, places), ha="center", va="bottom", fontsize=8.5, color="#333333")
 
 
 def _dodge(dates: pd.Series) -> Any:

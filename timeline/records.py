@@ -22,32 +22,33 @@ from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
 from .yamlio import Mapping, Sequence, read_file
 
+
+def _keys(table: str) -> dict[str, str]:
+    """Record key -> column, for the keys that differ from their column names (``Field.key``)."""
+    return {f.key: f.name for f in TABLES[table].fields if f.key and f.key not in ("url", "sources", "parties")}
+
+
 # Record keys that differ from their column names; every other key is the column name itself.
-EVENT_KEYS = {"id": "event_id", "type": "event_type", "treaty": "treaty_id"}
-PLACE_KEYS = {"name": "place_name", "region": "place_region", "country": "place_country"}
-PARTICIPANT_KEYS = {"actor": "actor_id", "role": "role"}
-ESTIMATE_KEYS = {"id": "estimate_id", "estimator": "estimator_id"}
-CITATION_KEYS = {"published": "date_published"}
-ACTOR_KEYS = {"id": "actor_id", "type": "actor_type"}
-TREATY_KEYS = {"id": "treaty_id", "signing_event": "signing_event_id"}
-OBLIGATION_KEYS = {"id": "obligation_id", "type": "obligation_type", "event": "event_id"}
+EVENT_KEYS = _keys("events")
+PARTICIPANT_KEYS = _keys("participants")
+ESTIMATE_KEYS = _keys("estimates")
+CITATION_KEYS = _keys("sources")
+ACTOR_KEYS = _keys("actors")
+PLACE_KEYS = _keys("places")
+TREATY_KEYS = _keys("treaties")
+OBLIGATION_KEYS = _keys("treaty_obligations")
+ESTIMATE_SOURCE_KEYS = {"url": "source_id", "attribution": "attribution"}
 # table -> column -> Field, for the per-value look-ups (Table.field scans the tuple).
 _FIELDS = {name: {f.name: f for f in t.fields} for name, t in TABLES.items()}
-CITATION_FIELDS = ("url", "publisher", "agency", "title", "published", "language", "kind", "claim")
+CITATION_FIELDS = ("url", "publisher", "agency", "title", "published", "published_precision", "language", "kind",
+                   "country", "claim")
 # Column -> the key written in the records, where they differ, so every problem names what is in the file.
-_KEYS_OF = {
-    "events": {**{c: k for k, c in EVENT_KEYS.items()}, **{c: f"place.{k}" for k, c in PLACE_KEYS.items()}},
-    "participants": {c: k for k, c in PARTICIPANT_KEYS.items()},
-    "estimates": {c: k for k, c in ESTIMATE_KEYS.items()},
-    "sources": {"source_id": "url", "date_published": "published"},
-    "citations": {"source_id": "url"},
-    "actors": {c: k for k, c in ACTOR_KEYS.items()},
-    "treaties": {c: k for k, c in TREATY_KEYS.items()},
-    "treaty_parties": {"actor_id": "parties"},
-    "treaty_obligations": {c: k for k, c in OBLIGATION_KEYS.items() if c != "treaty_id"},
-}
+_KEYS_OF = {name: {f.name: f.key for f in t.fields if f.key} for name, t in TABLES.items()}
+_KEYS_OF["treaty_obligations"].pop("treaty_id", None)
+_KEYS_OF["estimate_sources"]["estimate_id"] = "sources"
+_KEYS_OF["obligation_sources"]["obligation_id"] = "sources"
 # Tables whose rows come from event files: unreadable event files leave them incomplete.
-EVENT_TABLES = ("events", "participants", "estimates", "citations", "sources")
+EVENT_TABLES = ("events", "participants", "estimates", "estimate_sources", "citations", "sources")
 
 
 def yaml_key(table: str, column: str) -> str:
@@ -112,16 +113,18 @@ class _Reader:
 
     def row(self, table: str, data: Mapping, keymap: dict[str, str], file: str, record: str,
             extra: dict[str, object] | None = None, nested: dict[str, str] | None = None,
-            allowed: set[str] | None = None) -> Row:
-        """Check the keys of one mapping, coerce its values and append it as a row of ``table``."""
+            allowed: set[str] | None = None, defaults: dict[str, object] | None = None) -> Row:
+        """Check the keys of one mapping, coerce its values and append it as a row of ``table``.
+
+        ``extra`` holds values implied by where the mapping stands (its event's id); ``defaults``
+        the documented value of a field left out (an estimate is stated unless ``derived: true``)."""
         spec = TABLES[table]
         if allowed is None:
             allowed = set(keymap) | set(nested or ()) | {
                 f.name for f in spec.fields
                 if not f.derived and f.name not in keymap.values() and f.name not in (extra or {})
-                and not f.name.startswith("place_")
             }
-        values: dict[str, object] = dict(extra or {})
+        values: dict[str, object] = {**(defaults or {}), **(extra or {})}
         lines: dict[str, int] = {}
         explained: set[str] = set()
         for key, raw in data.items():
@@ -182,26 +185,11 @@ class _Reader:
             self.out.unread_events.add(path.stem)
             self.problem(file, data.lines["id"], record, "id", "id-matches-file",
                          f"id must equal the file name '{path.stem}'", show(data["id"]))
-        nested = {"place": "", "participants": "", "estimates": "", "citations": ""}
+        nested = {"participants": "", "estimates": "", "citations": ""}
         event = self.row("events", data, EVENT_KEYS, file, record, nested=nested)
         if event.values.get("event_id") is _INVALID:  # its rows name the file's id; the id's problem says why
             self.out.unread_events.add(path.stem)
             event.skip.add("citations")
-        place = data.get("place")
-        if place is not None:
-            place_map = self.mapping(place, file, data.lines["place"], record, "place", "place")
-            if place_map is not None:
-                for key, raw in place_map.items():
-                    line = place_map.lines[key]
-                    if key not in PLACE_KEYS:
-                        self.problem(file, line, record, f"place.{key}", "unknown-field",
-                                     f"unknown field {show('place.' + key)}; allowed: name, region, country")
-                        continue
-                    value, rule, msg = coerce(raw, TABLES["events"].field(PLACE_KEYS[key]))
-                    event.values[PLACE_KEYS[key]] = _INVALID if rule else value
-                    event.lines[PLACE_KEYS[key]] = line
-                    if rule:
-                        self.problem(file, line, record, f"place.{key}", rule, msg, show(raw))
         for key, table, keymap in (("participants", "participants", PARTICIPANT_KEYS),
                                    ("estimates", "estimates", ESTIMATE_KEYS),
                                    ("citations", "citations", CITATION_KEYS)):
@@ -214,11 +202,41 @@ class _Reader:
                     whole = False
                 elif table == "citations":
                     self.citation(item_map, file, record)
+                elif table == "estimates":
+                    self.estimate(item_map, file, record)
                 else:
                     self.row(table, item_map, keymap, file, record, extra={"event_id": record})
             if not whole:  # an entry could not be read: orphans and the 'cited' rule would mislead
                 self.out.incomplete.add(table)
                 event.skip.add(key)
+
+    def estimate(self, data: Mapping, file: str, record: str) -> None:
+        """An estimate, with the sources that state it nested under ``sources``."""
+        row = self.row("estimates", data, ESTIMATE_KEYS, file, record, extra={"event_id": record},
+                       nested={"sources": ""}, defaults={"derived": False, "status": "active"})
+        estimate_id = row.values.get("estimate_id")
+        items = self.listing(data.get("sources"), file, data.lines.get("sources", data.line), record, "sources")
+        if "sources" in data and not isinstance(data.get("sources"), Sequence):
+            row.skip.add("sources")
+            self.out.incomplete.add("estimate_sources")
+        for item, _line in items:
+            item_map = self.mapping(item, file, _line, record, "sources", "each entry of an estimate's sources")
+            if item_map is None:
+                row.skip.add("sources")
+                self.out.incomplete.add("estimate_sources")
+                continue
+            url = item_map.get("url")
+            sid: object = source_id(url) if isinstance(url, str) and url else _INVALID
+            if "url" not in item_map:
+                sid = None
+            link = self.row("estimate_sources", item_map, {"attribution": "attribution"}, file, record,
+                            extra={"estimate_id": estimate_id, "source_id": sid}, nested={"url": ""},
+                            allowed={"url", "attribution"})
+            link.lines["source_id"] = item_map.lines.get("url", item_map.line)
+            if url is not None and not isinstance(url, str):
+                self.problem(file, item_map.lines["url"], record, "sources.url", "type",
+                             f"expected the URL of a citation of this event, not {kind_of(url)}", show(url))
+                link.values["source_id"] = _INVALID
 
     def citation(self, data: Mapping, file: str, record: str) -> None:
         """A citation carries its source inline: split it into a citation row and a source row."""
@@ -266,7 +284,8 @@ class _Reader:
     def treaties(self, path: Path) -> None:
         for data, row, file, record in self.registry(path, "treaties", TREATY_KEYS,
                                                      nested={"parties": "", "obligations": ""},
-                                                     also=("treaty_parties", "treaty_obligations")):
+                                                     also=("treaty_parties", "treaty_obligations",
+                                                           "obligation_sources")):
             treaty_id = row.values["treaty_id"]
             for party, line in self.listing(data.get("parties"), file, data.lines.get("parties", data.line),
                                             record, "parties"):
@@ -281,8 +300,22 @@ class _Reader:
                                            record, "obligations"):
                 item_map = self.mapping(item, file, line, record, "obligations", "each entry of obligations")
                 if item_map is not None:
-                    self.row("treaty_obligations", item_map, OBLIGATION_KEYS, file, record,
-                             extra={"treaty_id": treaty_id})
+                    ob = self.row("treaty_obligations", item_map, OBLIGATION_KEYS, file, record,
+                                  extra={"treaty_id": treaty_id}, nested={"sources": ""})
+                    self.obligation_sources(item_map, ob, treaty_id, file, record)
+
+    def obligation_sources(self, data: Mapping, ob: Row, treaty_id: object, file: str, record: str) -> None:
+        """The pages that confirm a treaty provision: a list of URLs cited by the provision's event."""
+        for url, line in self.listing(data.get("sources"), file, data.lines.get("sources", data.line), record,
+                                      "sources"):
+            ok = isinstance(url, str) and bool(url)
+            self.out.rows["obligation_sources"].append(Row(
+                {"treaty_id": treaty_id, "obligation_id": ob.values.get("obligation_id"),
+                 "source_id": source_id(url) if ok else _INVALID}, file, line, record))
+            if not ok:
+                self.problem(file, line, record, "sources", "type",
+                             f"sources must be a list of the URLs that state the provision, not {kind_of(url)}",
+                             show(url))
 
     def package(self, path: Path) -> None:
         """package.yaml: the metadata the descriptor is written from."""
@@ -332,6 +365,7 @@ def read_records(root: str | os.PathLike[str]) -> Records:
     reader = _Reader(root)
     reader.package(root / "package.yaml")
     reader.registry(root / "actors.yaml", "actors", ACTOR_KEYS)
+    reader.registry(root / "places.yaml", "places", PLACE_KEYS)
     reader.treaties(root / "treaties.yaml")
     events = root / "events"
     for path in sorted(events.rglob("*")) if events.exists() else []:

@@ -20,7 +20,7 @@ PATTERN_HINTS = {
     "url": "must be an http:// or https:// address with a host and no spaces",
     "language": "two-letter ISO 639-1 code in lowercase, such as en",
     "country": "three-letter ISO 3166-1 alpha-3 code in capitals, such as PRK",
-    "place_country": "three-letter ISO 3166-1 alpha-3 code in capitals, such as PRK",
+    "place_id": "a lowercase slug such as pyongyang (an id from data/records/places.yaml)",
     "added_in": "a version such as 1.2.0",
     "modified_in": "a version such as 1.2.0",
 }
@@ -35,7 +35,8 @@ def _arrow_type(f: Field) -> pa.DataType:
 
     if f.vocabulary:
         return pa.dictionary(pa.int32(), pa.string())
-    return {"string": pa.string(), "date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()}[f.type]
+    return {"string": pa.string(), "date": pa.date32(), "integer": pa.int64(), "number": pa.float64(),
+            "boolean": pa.bool_()}[f.type]
 
 
 def schema_arrow(table: str | Table) -> pa.Schema:
@@ -62,11 +63,13 @@ def schema_frictionless(table: str | Table) -> dict[str, Any]:
             constraints["pattern"] = f.pattern.removeprefix("^").removesuffix("$")
         if f.minimum is not None:
             constraints["minimum"] = f.minimum
+        if f.maximum is not None:
+            constraints["maximum"] = f.maximum
         if f.max_length is not None:
             constraints["maxLength"] = f.max_length
         if f.type == "date":
             out["format"] = "default"
-        if f.type == "integer":
+        if f.type in ("integer", "number"):
             # Parquet nulls reach frictionless as NaN; declare them missing (see toolchain notes).
             out["missingValues"] = ["", "nan", "NaN"]
         if constraints:
@@ -113,6 +116,8 @@ def schema_pandera(table: str | Table) -> pa_pandas.DataFrameSchema:
             checks.append(pa_pandas.Check.str_matches(f.pattern, name="pattern"))
         if f.minimum is not None:
             checks.append(pa_pandas.Check.ge(f.minimum, name="minimum"))
+        if f.maximum is not None:
+            checks.append(pa_pandas.Check.le(f.maximum, name="maximum"))
         if f.max_length is not None:
             checks.append(pa_pandas.Check.str_length(max_value=f.max_length, name="max-length"))
         if f.free_text:

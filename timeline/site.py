@@ -66,6 +66,15 @@ def _grouped(frame: pd.DataFrame, key: str) -> dict[str, list[Any]]:
     return out
 
 
+def _place(places: pd.DataFrame, place_id: object) -> dict[str, Any]:
+    """Where an event happened, for the list and the map: name, country, coordinates, precision."""
+    if not _s(place_id) or place_id not in places.index:
+        return {"place": None, "country": None, "lat": None, "lon": None, "where": None}
+    p = places.loc[place_id]
+    return {"place": _s(p["name"]), "country": _s(p["country"]), "lat": round(float(p["latitude"]), 4),
+            "lon": round(float(p["longitude"]), 4), "where": str(p["where_precision"])}
+
+
 def site_data(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> dict[str, Any]:
     """Everything the explorer shows, as plain JSON-ready values in a fixed order."""
     actors = tables["actors"].sort_values("actor_id")
@@ -75,6 +84,7 @@ def site_data(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> di
     treaties = dict(zip(tables["treaties"]["treaty_id"], tables["treaties"]["short_name"], strict=True))
     parts = _grouped(tables["participants"].sort_values(["event_id", "role", "actor_id"]), "event_id")
     sources = tables["sources"].set_index("source_id")
+    places = tables["places"].set_index("place_id")
     cites = _grouped(tables["citations"].sort_values(["event_id", "source_id"]), "event_id")
     est = estimates_frame(tables)
     by_event = _grouped(est, "event_id")
@@ -91,7 +101,7 @@ def site_data(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> di
             "id": r.event_id, "type": str(r.event_type), "category": str(r.category), "title": r.title,
             "summary": r.summary, "start": _s(r.date_start), "end": _s(r.date_end),
             "precision": str(r.date_precision), "announced": _s(r.date_announced),
-            "place": _s(r.place_name), "region": _s(r.place_region), "country": _s(r.place_country),
+            **_place(places, r.place_id),
             "treaty": treaties.get(r.treaty_id) if _s(r.treaty_id) else None,
             "confidence": str(r.confidence), "notes": _s(r.notes),
             "participants": [[p.actor_id, str(p.role)] for p in parts.get(r.event_id, [])],

@@ -73,13 +73,21 @@ def _integer(value: object) -> Result:
     return value, None, ""
 
 
+def _number(value: object) -> Result:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, "type", f"expected a number, not {kind_of(value)}"
+    if not math.isfinite(value):
+        return None, "type", "expected a finite number"
+    return float(value), None, ""
+
+
 def _boolean(value: object) -> Result:
     if isinstance(value, bool):
         return value, None, ""
     return None, "type", f"expected true or false, not {kind_of(value)}"
 
 
-_BY_TYPE = {"string": _text, "date": _date, "integer": _integer, "boolean": _boolean}
+_BY_TYPE = {"string": _text, "date": _date, "integer": _integer, "number": _number, "boolean": _boolean}
 
 
 def coerce(value: object, spec: Field) -> Result:

@@ -25,7 +25,7 @@ CATEGORIES: dict[str, str] = {
     "estimate": "The release of a figure (troops, casualties, munitions) by an estimator.",
     "sanctions_un": "Sanctions, their violation, UN actions and international responses.",
     "statement": "Official statements and acknowledgements.",
-    "cooperation": "Civil cooperation: infrastructure and transport links.",
+    "cooperation": "Civil cooperation: infrastructure, transport, trade, tourism and culture.",
 }
 
 EVENT_TYPES: dict[str, EventType] = {
@@ -74,7 +74,10 @@ EVENT_TYPES: dict[str, EventType] = {
         "estimate", "AID", "PLOVER codes the underlying activity (military aid)"),
     "statement": EventType("A public statement by an official or a government.",
                            "statement", None,
-                           "PLOVER codes statements by their content; no single category"),
+                           "PLOVER codes statements by their content: each statement event names its "
+                           "category in the record (plover), such as DISAPPROVE or SUPPORT"),
+    "message": EventType("A letter, message or greeting exchanged between the leaderships.",
+                         "diplomacy", "CONSULT", "mode: written message"),
     "acknowledgement": EventType("An official admission by Russia or the DPRK of the deployment or its losses.",
                                  "statement", "CONCEDE"),
     "sanctions": EventType("Designations or restrictive measures imposed over the partnership.",
@@ -90,6 +93,34 @@ EVENT_TYPES: dict[str, EventType] = {
                                             "cooperation", "COOPERATE", "mode: economic"),
     "transport_link": EventType("Opening of a transport link such as a flight or a rail route.",
                                 "cooperation", "COOPERATE", "mode: economic"),
+    "economic_cooperation": EventType("An agreement, commission decision or step in trade and economic ties.",
+                                      "cooperation", "COOPERATE", "mode: economic"),
+    "tourism": EventType("Tourist travel between the two countries: groups, resorts, routes.",
+                         "cooperation", "COOPERATE", "mode: economic"),
+    "cultural_exchange": EventType("Cultural, sport, education or media exchanges between the two sides.",
+                                   "cooperation", "COOPERATE", "mode: cultural"),
+}
+
+# PLOVER's event categories (the codes an event's plover_category may take).
+PLOVER_CATEGORIES: dict[str, str] = {
+    "AGREE": "Agree to, or sign, an agreement or a course of action.",
+    "CONSULT": "Meet, visit, call or negotiate.",
+    "SUPPORT": "Express support for, praise or endorse another actor or its policy.",
+    "CONCEDE": "Admit, yield or make a concession.",
+    "COOPERATE": "Cooperate in a non-material way (economic, diplomatic, military).",
+    "AID": "Provide material aid: military, economic or humanitarian.",
+    "RETREAT": "Withdraw, release or de-escalate.",
+    "INVESTIGATE": "Investigate, inspect or examine.",
+    "DEMAND": "Demand or request that another actor act.",
+    "DISAPPROVE": "Criticise, condemn or accuse.",
+    "REJECT": "Reject, refuse or veto.",
+    "THREATEN": "Threaten or warn of consequences.",
+    "SANCTION": "Impose sanctions or other penalties.",
+    "PROTEST": "Protest or demonstrate.",
+    "MOBILIZE": "Mobilise or put forces on alert.",
+    "COERCE": "Coerce: arrest, seize, expel.",
+    "ASSAULT": "Use unconventional violence against people.",
+    "FIGHT": "Use conventional military force.",
 }
 
 DATE_PRECISIONS: dict[str, str] = {
@@ -104,19 +135,59 @@ EVENT_STATUSES: dict[str, str] = {
 }
 
 CONFIDENCES: dict[str, str] = {
-    "high": "Sources from two or more distinct publishers, at least one of them a wire service "
-            "or an official text (kind wire, state_media, government or international_organisation).",
-    "medium": "Sources from two or more distinct publishers, not all aggregators, none a wire or "
-              "official text; or a single publisher that is a wire service or an official text.",
-    "low": "A single publisher that is not a wire or official text, or aggregators only.",
+    "high": "Two or more distinct originating agencies, at least one of them a strong source: a wire "
+            "service, an official text (government or international_organisation) or the state media of a "
+            "state that takes part in the event.",
+    "medium": "Two or more distinct originating agencies, none of them strong; or a single originating "
+              "agency that is a strong source.",
+    "low": "A single originating agency that is not a strong source, or aggregators that name no agency.",
 }
+# How confidence counts sources (version 2, from release 2.0.0): a source's originating agency is its
+# `agency` where the page names one, else its publisher; a reprint of one agency's story counts once,
+# and an aggregator that names no agency counts as none. State media are strong only for the acts and
+# words of their own state (TASS for Russia's, KCNA for the DPRK's): their `country` must be the country
+# of an actor taking part in the event.
+CONFIDENCE_RULE_VERSION = 2
 
 TREATY_OBLIGATION_TYPES: dict[str, str] = {
-    "defense": "Military or other assistance if a party is attacked (ATOP/COW 'defense').",
-    "consultation": "Consultation when a threat arises.",
-    "non_aggression": "Not to attack, or join attacks on, the other party.",
+    "defense": "Military or other assistance if a party is attacked (ATOP/COW 'defense'), or peacetime "
+               "joint measures to strengthen defence.",
+    "consultation": "Consultation when a threat arises, or regular exchanges of views (ATOP 'consultation').",
+    "non_aggression": "Not to attack, or join attacks or alliances against, the other party (ATOP "
+                      "'non-aggression'; includes no-hostile-alliance clauses).",
     "neutrality": "To stay out of a conflict involving the other party.",
-    "cooperation": "Other cooperation undertaken by the parties.",
+    "cooperation": "Other cooperation undertaken by the parties (security, science, culture).",
+    "economic": "Economic undertakings: trade, investment, or joint action against sanctions.",
+    "political_alignment": "Alignment of the parties' foreign policies (e.g. support for a multipolar order).",
+    "final_clause": "Final clauses: ratification, entry into force, duration, the treaties it replaces.",
+}
+
+ESTIMATE_COUNTS: dict[str, str] = {
+    "cumulative": "A total up to the as-of date (for example casualties so far, or shells shipped since a start).",
+    "current": "The number at the as-of date (for example troops present).",
+    "period": "A total within one stated period, from period_start to period_end.",
+    "wave": "One deployment or wave (for example a third deployment), as the source delimits it.",
+    "forecast": "A plan, expectation or forecast: not yet borne out when stated.",
+    "capacity": "A capacity or equivalence (for example the shells a number of containers could hold).",
+}
+
+ATTRIBUTIONS: dict[str, str] = {
+    "own": "The source is the estimator's own statement or document (its website, report, or its own "
+           "state's media carrying its words).",
+    "relayed": "A medium relays a figure that it credits to the estimator ('NIS told lawmakers, Yonhap "
+               "reports').",
+    "medium": "The figure is the medium's own, or credited only to unnamed officials or sources; the "
+              "estimator is then the medium or an unnamed_officials actor.",
+}
+
+WHERE_PRECISIONS: dict[str, str] = {
+    "exact": "The place itself, a city or town in the gazetteer (UCDP GED where_prec 1).",
+    "near": "A site in or near the gazetteer place, such as an airfield or a plant (UCDP 2).",
+    "admin2": "Only the second-level area is known; placed at a gazetteer entry in it (UCDP 3).",
+    "admin1": "Only the first-level area (province, oblast) is known; placed at a gazetteer entry in it "
+              "(UCDP 4).",
+    "country": "Only the country is known; placed at its capital in the gazetteer (UCDP 6).",
+    "sea": "At sea or in international space; placed at the nearest gazetteer entry (UCDP 7).",
 }
 
 ACTOR_TYPES: dict[str, str] = {
@@ -492,6 +563,10 @@ VOCABULARIES: dict[str, dict] = {
     "measure": MEASURES,
     "unit": UNITS,
     "obligation_type": TREATY_OBLIGATION_TYPES,
+    "plover_category": PLOVER_CATEGORIES,
+    "estimate_counts": ESTIMATE_COUNTS,
+    "attribution": ATTRIBUTIONS,
+    "where_precision": WHERE_PRECISIONS,
     "change": CHANGES,
 }
 

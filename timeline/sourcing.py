@@ -1,0 +1,153 @@
+"""Rules of the research model (release 2.0.0): a source for every figure, structured estimates,
+dated sources, state media tied to their state, coded statements and real country codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+import pandas as pd
+
+from . import vocab
+from .columns import Failure, Frames
+from .tables import TABLES
+
+
+def _rows(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
+
+
+def _obj(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), None)
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    """Assigned ISO 3166-1 alpha-3 codes, from pycountry (a maintained registry, not a pattern)."""
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def rule_sourcing(f: Frames) -> Iterator[Failure]:
+    yield from _estimates(f)
+    yield from _cited_by_parent(f)
+    yield from _sources(f)
+    yield from _plover(f)
+    yield from _countries(f)
+
+
+def _estimates(f: Frames) -> Iterator[Failure]:
+    es = f["estimates"]
+    counts = _obj(es["counts"])
+    start, end = es["period_start"], es["period_end"]
+    period = counts == "period"
+    for i in _rows(period & start.isna()):
+        yield Failure("estimates", i, "period_start", "estimate-period",
+                      "a period estimate needs period_start and period_end")
+    for i in _rows(period & start.notna() & end.isna()):
+        yield Failure("estimates", i, "period_end", "estimate-period",
+                      "a period estimate needs period_start and period_end")
+    for col in ("period_start", "period_end"):
+        for i in _rows(counts.notna() & ~period & es[col].notna()):
+            yield Failure("estimates", i, col, "estimate-period",
+                          f"only a period estimate (counts: period) has {col}; this one counts {counts[i]}",
+                          es[col][i])
+    both = start.notna() & end.notna()
+    if both.any():
+        s, e = _obj(start), _obj(end)
+        for i in _rows(both):
+            if e[i] < s[i]:
+                yield Failure("estimates", i, "period_end", "date-order", "is before period_start", end[i])
+    derived, how = _obj(es["derived"]), es["derivation"]
+    for i in _rows((derived == True) & how.isna()):  # noqa: E712 (object column with None)
+        yield Failure("estimates", i, "derivation", "estimate-derivation",
+                      "a derived figure needs its derivation: say how it was computed from stated figures")
+    for i in _rows((derived == False) & how.notna()):  # noqa: E712
+        yield Failure("estimates", i, "derivation", "estimate-derivation",
+                      "only a derived figure (derived: true) has a derivation", how[i])
+
+
+def _cited_by_parent(f: Frames) -> Iterator[Failure]:
+    """Every estimate names a source, and the sources of an estimate or a treaty provision are cited
+    by its event."""
+    cit = set(zip(_obj(f["citations"]["event_id"]), _obj(f["citations"]["source_id"]), strict=True))
+    es, links = f["estimates"], f["estimate_sources"]
+    ids = _obj(es["estimate_id"])
+    event_of = dict(zip(ids, _obj(es["event_id"]), strict=True))
+    sourced = set(_obj(links["estimate_id"]))
+    active = _obj(es["status"]) != "retracted"  # a retracted figure keeps its id, not necessarily a source
+    for i in _rows(ids.notna() & active & ~ids.isin(sourced)):
+        yield Failure("estimates", i, "sources", "estimate-sourced",
+                      "names no source; list under sources the cited pages that state the figure")
+    for i, (estimate, source) in enumerate(zip(_obj(links["estimate_id"]), _obj(links["source_id"]), strict=True)):
+        event = event_of.get(estimate)
+        if event is not None and source is not None and (event, source) not in cit:
+            yield Failure("estimate_sources", i, "source_id", "estimate-source",
+                          f"is not among the citations of event {event}; cite the page there too", source)
+    ob, obs = f["treaty_obligations"], f["obligation_sources"]
+    ob_event = dict(zip(zip(_obj(ob["treaty_id"]), _obj(ob["obligation_id"]), strict=True), _obj(ob["event_id"]),
+                        strict=True))
+    for i, (t, o, source) in enumerate(zip(_obj(obs["treaty_id"]), _obj(obs["obligation_id"]),
+                                           _obj(obs["source_id"]), strict=True)):
+        event = ob_event.get((t, o))
+        if event is None and t is not None and o is not None:
+            continue  # the provision itself is missing: its key rule says so
+        if event is not None and source is not None and (event, source) not in cit:
+            yield Failure("obligation_sources", i, "source_id", "obligation-source",
+                          f"is not among the citations of event {event}; cite the page there too", source)
+
+
+def _sources(f: Frames) -> Iterator[Failure]:
+    src = f["sources"]
+    date, prec = src["date_published"], src["date_published_precision"]
+    for i in _rows(date.notna() & prec.isna()):
+        yield Failure("sources", i, "date_published_precision", "published-precision",
+                      "a publication date needs its precision (published_precision: day or month)")
+    for i in _rows(date.isna() & prec.notna()):
+        yield Failure("sources", i, "date_published_precision", "published-precision",
+                      "a precision without a publication date; leave both out when the page shows no date",
+                      prec[i])
+    month = _obj(prec) == "month"
+    if month.any():
+        d = _obj(date)
+        for i in _rows(month & date.notna()):
+            if d[i].day != 1:
+                yield Failure("sources", i, "date_published", "date-precision",
+                              "month precision: write the 1st of the month", date[i])
+    kind, country = _obj(src["kind"]), src["country"]
+    for i in _rows((kind == "state_media") & country.isna()):
+        yield Failure("sources", i, "country", "state-media-country",
+                      "a state_media source names the state that owns it (ISO 3166-1 alpha-3), such as RUS")
+    for i in _rows(kind.notna() & (kind != "state_media") & country.notna()):
+        yield Failure("sources", i, "country", "state-media-country",
+                      f"only state_media sources name an owning state; this one is {kind[i]}", country[i])
+
+
+def _plover(f: Frames) -> Iterator[Failure]:
+    ev = f["events"]
+    types = _obj(ev["event_type"])
+    given = _obj(ev["plover_category"])
+    for i in _rows(types.notna()):
+        spec = vocab.EVENT_TYPES.get(types[i])
+        if spec is None:
+            continue
+        if spec.plover is None and given[i] is None:
+            yield Failure("events", i, "plover_category", "plover",
+                          f"a {types[i]} names the PLOVER category of its content (plover), such as DISAPPROVE")
+        elif spec.plover is not None and given[i] is not None and given[i] != spec.plover:
+            yield Failure("events", i, "plover_category", "plover",
+                          f"a {types[i]} takes its type's category {spec.plover}; leave plover out", given[i])
+
+
+def _countries(f: Frames) -> Iterator[Failure]:
+    known = iso_countries()
+    for name, table in TABLES.items():
+        for fld in table.fields:
+            if fld.name in ("country", "place_country") and fld.pattern and not fld.derived:
+                values = _obj(f[name][fld.name])
+                shaped = values.str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)  # else [pattern] says why
+                bad = shaped & ~values.isin(known)
+                for i in _rows(bad):
+                    yield Failure(name, i, fld.name, "country-code",
+                                  "is not an assigned ISO 3166-1 alpha-3 country code", values[i])
