@@ -43,7 +43,8 @@ def main() -> None:
     (OUT / "actors.yaml").write_text(yaml.safe_dump(actors, sort_keys=False, allow_unicode=True, width=100))
     kept = [p for p in yaml.safe_load((SRC / "places.yaml").read_text()) if p["id"] in places]
     (OUT / "places.yaml").write_text(yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=100))
-    shutil.copyfile(SRC / "treaties.yaml", OUT / "treaties.yaml")
+    treaties = [t for t in yaml.safe_load((SRC / "treaties.yaml").read_text()) if t["id"] == "tcsp-2024"]
+    (OUT / "treaties.yaml").write_text(yaml.safe_dump(treaties, sort_keys=False, allow_unicode=True, width=100))
     shutil.copyfile(SRC / "package.yaml", OUT / "package.yaml")
 
 

@@ -107,12 +107,19 @@ def _cited(rng: np.random.Generator, event_of_parent: np.ndarray, cr: np.ndarray
 
 
 def gazetteer_ids(count: int = PLACES) -> list[int]:
-    """``count`` real GeoNames ids of the gazetteer, in the countries of the synthetic data: evenly
-    spaced through the sorted ids, so the same gazetteer gives the same places."""
+    """``count`` real GeoNames ids of the gazetteer, as many in each country of the synthetic data
+    (taken in turn), evenly spaced through that country's sorted ids: the same gazetteer gives the
+    same places."""
     from timeline.gazetteer import entries
 
-    pool = sorted(g for g, e in entries().items() if e.country in COUNTRIES)
-    return [pool[k * len(pool) // count] for k in range(count)]
+    pools: dict[str, list[int]] = {c: [] for c in COUNTRIES}
+    for gid, entry in sorted(entries().items()):
+        if entry.country in pools:
+            pools[entry.country].append(gid)
+    per = -(-count // len(COUNTRIES))
+    spread = {c: [pool[k * len(pool) // per] for k in range(min(per, len(pool)))] for c, pool in pools.items()}
+    turns = [spread[c][k] for k in range(per) for c in COUNTRIES if k < len(spread[c])]
+    return turns[:count]
 
 
 def generate(n: int, seed: int = 1) -> Synthetic:

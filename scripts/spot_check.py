@@ -1,10 +1,14 @@
-"""Spot-check curated records against the verified research notes they were curated from.
+"""Spot-check curated records against the research notes they were curated from.
 
 Usage: python scripts/spot_check.py [FACTS_YAML] [--n 20] [--seed 1]
 
-For N random notes (seeded), compares the event's dates and precision, every figure
-(low/best/high in order) and the set of source URLs, and prints each estimator as written in the
-notes beside the actor it was mapped to, for a person to confirm. Exit status 1 on any mismatch.
+Two sets of notes: the verified 1.0.0 research notes (FACTS_YAML, ../shared/reference/facts.yaml),
+with the departures listed in docs/curation/corrections-2.0.0.yaml applied (each with its reason and
+page), and the curators' notes for the events added in 2.0.0 (docs/curation/notes-2.0.0.yaml). For N
+random notes of each (seeded), compares the event's dates and precision, every figure (low/best/high
+in order, and as_of) and the source URLs (every noted page is still cited unless a correction
+removed it), and prints each estimator as written in the notes beside the actor it was mapped to, for
+a person to confirm. Exit status 1 on any mismatch.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FACTS = ROOT.parent / "shared" / "reference" / "facts.yaml"
+CORRECTIONS = ROOT / "docs" / "curation" / "corrections-2.0.0.yaml"
+NEW_NOTES = ROOT / "docs" / "curation" / "notes-2.0.0.yaml"
 
 
 def expected_window(note: dict) -> tuple[str, str | None, str]:
@@ -31,9 +37,25 @@ def expected_window(note: dict) -> tuple[str, str | None, str]:
     return start, (str(end) if end else None), "day"
 
 
-def check(note: dict, record: dict, actors: dict[str, str]) -> tuple[list[str], list[str]]:
+def corrections() -> dict[tuple[str, str], object]:
+    """(record, field) -> the corrected value; (event, 'removed') -> the set of URLs no longer cited."""
+    out: dict[tuple[str, str], object] = {}
+    for c in yaml.safe_load(CORRECTIONS.read_text(encoding="utf-8")) if CORRECTIONS.exists() else []:
+        if c["field"] == "citations":
+            out.setdefault((c["record"], "removed"), set()).add(c["removed"])
+        else:
+            out[(c["record"], c["field"])] = c["value"]
+    return out
+
+
+def check(note: dict, record: dict, actors: dict[str, str], fixes: dict | None = None) -> tuple[list[str], list[str]]:
+    fixes = fixes or {}
     errors, estimators = [], []
     start, end, precision = expected_window(note)
+    eid = note["id"]
+    start = str(fixes.get((eid, "date_start"), start))
+    end = fixes.get((eid, "date_end"), end)
+    precision = fixes.get((eid, "date_precision"), precision)
     got = (str(record["date_start"]), record.get("date_end"), record["date_precision"])
     if got != (start, end if end != start else None, precision):
         errors.append(f"dates: notes {start}..{end} ({precision}), record {got}")
@@ -42,17 +64,51 @@ def check(note: dict, record: dict, actors: dict[str, str]) -> tuple[list[str], 
     if len(stated) != len(estimates):
         errors.append(f"figures: notes state {len(stated)}, record has {len(estimates)}")
     for q, e in zip(stated, estimates, strict=False):
+        if fixes.get((e["id"], "status")) == "retracted":
+            if e.get("status") != "retracted":
+                errors.append(f"{e['id']}: the corrections retract it, the record does not")
+            continue
         for k in ("low", "best", "high"):
-            if q.get(k) != e.get(k):
-                errors.append(f"{e['id']}.{k}: notes {q.get(k)}, record {e.get(k)}")
-        as_of = str(q["as_of"])
+            want = fixes.get((e["id"], k), q.get(k))
+            if want != e.get(k):
+                errors.append(f"{e['id']}.{k}: notes {want}, record {e.get(k)}")
+        as_of = str(fixes.get((e["id"], "as_of"), q["as_of"]))
         if str(e["as_of"])[: len(as_of)] != as_of:
             errors.append(f"{e['id']}.as_of: notes {as_of}, record {e['as_of']}")
         estimators.append(f"{q['estimator']!r} -> {actors.get(e['estimator'], '?')} ({e['estimator']})")
-    urls_notes = {s["url"] for s in note["sources"]}
+    urls_notes = {s["url"] for s in note["sources"]} - fixes.get((eid, "removed"), set())
     urls_record = {c["url"] for c in record["citations"]}
-    if urls_notes != urls_record:
-        errors.append(f"urls differ: {sorted(urls_notes ^ urls_record)}")
+    if not urls_notes <= urls_record:
+        errors.append(f"noted pages no longer cited: {sorted(urls_notes - urls_record)}")
+    return errors, estimators
+
+
+def check_new(note: dict, record: dict, actors: dict[str, str], fixes: dict | None = None
+              ) -> tuple[list[str], list[str]]:
+    """An event added in 2.0.0 against its curators' notes (and the corrections)."""
+    fixes = fixes or {}
+    errors, estimators = [], []
+    got = (str(record["date_start"]), record.get("date_end"), record["date_precision"])
+    want = (str(note["date_start"]), note.get("date_end"), note["date_precision"])
+    if got != want:
+        errors.append(f"dates: notes {want}, record {got}")
+    by_id = {e["id"]: e for e in record.get("estimates") or []}
+    for q in note["figures"]:
+        e = by_id.get(q["id"])
+        if e is None:
+            errors.append(f"{q['id']}: noted, not in the record")
+            continue
+        for k in ("low", "best", "high", "as_of"):
+            want = fixes.get((e["id"], k), q.get(k))
+            if want != e.get(k):
+                errors.append(f"{e['id']}.{k}: notes {want}, record {e.get(k)}")
+        if set(q["sources"]) != {s["url"] for s in e.get("sources") or []}:
+            errors.append(f"{e['id']}: stating pages differ from the notes")
+        estimators.append(f"{q['estimator']!r} -> {actors.get(e['estimator'], '?')} ({e['estimator']})")
+    removed = fixes.get((note["id"], "removed"), set())
+    missing = set(note["urls"]) - removed - {c["url"] for c in record["citations"]}
+    if missing:
+        errors.append(f"noted pages no longer cited: {sorted(missing)}")
     return errors, estimators
 
 
@@ -65,15 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     notes = yaml.safe_load(Path(args.facts).read_text(encoding="utf-8"))
     records = {path.stem: path for path in (ROOT / "data/records/events").rglob("*.yaml")}
     actors = {a["id"]: a["name"] for a in yaml.safe_load((ROOT / "data/records/actors.yaml").read_text())}
-    sample = random.Random(args.seed).sample(notes, min(args.n, len(notes)))
+    fixes = corrections()
+    new = yaml.safe_load(NEW_NOTES.read_text(encoding="utf-8")) if NEW_NOTES.exists() else []
+    rng = random.Random(args.seed)
+    sample = [(n, False) for n in rng.sample(notes, min(args.n, len(notes)))]
+    sample += [(n, True) for n in rng.sample(new, min(args.n, len(new)))]
     failed = 0
-    for note in sample:
+    for note, added in sample:
         if note["id"] not in records:
             print(f"MISSING {note['id']}")
             failed += 1
             continue
         record = yaml.safe_load(records[note["id"]].read_text(encoding="utf-8"))
-        errors, estimators = check(note, record, actors)
+        errors, estimators = check_new(note, record, actors, fixes) if added else check(note, record, actors, fixes)
         print(f"{'ok  ' if not errors else 'FAIL'} {note['id']}")
         for line in errors:
             print(f"       {line}")

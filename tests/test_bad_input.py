@@ -123,6 +123,10 @@ def test_a_package_citing_a_source_it_does_not_hold(built_mini: Path, cli):
 
     code, out, err = cli("validate", "--package", str(built_mini))
     assert code == 1 and err == ""
-    (line,) = [x for x in out.splitlines() if "[foreign-key]" in x]
-    assert line.startswith("data/citations.parquet:")
+    lines = [x for x in out.splitlines() if "[foreign-key]" in x]
+    # Treaty provisions and estimates name their sources too (obligation_sources, estimate_sources):
+    # a source they use is reported missing there as well.
+    assert all(x.startswith(("data/citations.parquet:", "data/obligation_sources.parquet:",
+                             "data/estimate_sources.parquet:")) for x in lines), lines
+    (line,) = [x for x in lines if x.startswith("data/citations.parquet:")]
     assert line.endswith(f"source_id: [foreign-key] refers to a source that does not exist (got '{gone}')")

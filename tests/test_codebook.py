@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 from timeline import vocab
-from timeline.checks import RULES
+from timeline.rules import RULES
 from timeline.codebook import CODEBOOK, codebook
 from timeline.tables import TABLES
 
@@ -29,8 +29,8 @@ def test_every_table_field_vocabulary_and_rule_is_documented():
     for etype, spec in vocab.EVENT_TYPES.items():
         assert f"| `{etype}` | {spec.definition} | `{spec.category}` | " \
                f"{f'`{spec.plover}`' if spec.plover else 'none'} |" in text
-    for rule, description in RULES.items():
-        assert f"| `{rule}` | {description} |" in text
+    for rule in RULES.values():
+        assert f"| `{rule.name}` | `{rule.applies}` | {rule.meaning} |" in text
 
 
 def test_check_fails_when_stale_and_write_fixes_it(tmp_path: Path, cli):

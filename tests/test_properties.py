@@ -40,6 +40,8 @@ DUMP_EXAMPLES = 300
 MEETING = "data/records/events/2025/2025-10-27-putin-receives-choe-kremlin.yaml"
 ESTIMATES = "data/records/events/2025/2025-09-02-nis-2000-killed-third-deployment-6000.yaml"
 ACTORS = [a["id"] for a in yaml.safe_load((MINI / "data/records/actors.yaml").read_text())]
+PLACES = [p["id"] for p in yaml.safe_load((MINI / "data/records/places.yaml").read_text())]
+COUNTRIES = ["RUS", "PRK", "KOR", "IRN", "TUR", "CHN"]
 
 
 # ---------------------------------------------------------------- valid records
@@ -81,7 +83,7 @@ def windows(draw) -> dict:
 
 
 @st.composite
-def estimates(draw, event_id: str, n: int) -> dict:
+def estimates(draw, event_id: str, n: int, urls: list[str]) -> dict:
     measure = draw(st.sampled_from(sorted(vocab.MEASURES)))
     bounds = sorted(draw(st.lists(counts, min_size=3, max_size=3)))
     keep = draw(st.lists(st.booleans(), min_size=3, max_size=3).filter(any))
@@ -89,9 +91,18 @@ def estimates(draw, event_id: str, n: int) -> dict:
     out.update({k: v for k, v, kept in zip(("low", "best", "high"), bounds, keep, strict=True) if kept})
     out.update({"unit": vocab.MEASURES[measure][1], "as_of": draw(dates).isoformat(), "as_of_precision": "day",
                 "estimator": draw(st.sampled_from(ACTORS))})
+    out["counts"] = draw(st.sampled_from(sorted(vocab.ESTIMATE_COUNTS)))
+    if out["counts"] == "period":
+        window = sorted(draw(st.lists(dates, min_size=2, max_size=2)))
+        out["period_start"], out["period_end"] = (d.isoformat() for d in window)
+    if draw(st.booleans()):
+        out["derived"] = True
+        out["derivation"] = draw(texts(300))
     for key, size in (("scope", 300), ("basis", 300), ("note", 500)):
         if draw(st.booleans()):
             out[key] = draw(texts(size))
+    chosen = draw(st.lists(st.sampled_from(urls), min_size=1, max_size=len(urls), unique=True))
+    out["sources"] = [{"url": u, "attribution": draw(st.sampled_from(sorted(vocab.ATTRIBUTIONS)))} for u in chosen]
     return out
 
 
@@ -107,8 +118,10 @@ def events(draw) -> dict:
     record["date_precision"] = window["date_precision"]
     if draw(st.booleans()):
         record["date_announced"] = draw(st.dates(min_value=window["date_start"], max_value=TODAY)).isoformat()
+    if vocab.EVENT_TYPES[record["type"]].plover is None:
+        record["plover"] = draw(st.sampled_from(sorted(vocab.PLOVER_CATEGORIES)))
     if draw(st.booleans()):
-        record["place"] = {"name": draw(texts(200)), "country": draw(st.from_regex(r"[A-Z]{3}", fullmatch=True))}
+        record["place"] = draw(st.sampled_from(PLACES))
     record["status"] = draw(st.sampled_from(["active", "retracted"]))
     if record["status"] == "retracted":
         record["retraction_reason"] = draw(texts(2000))
@@ -117,17 +130,23 @@ def events(draw) -> dict:
     pairs = draw(st.lists(st.tuples(st.sampled_from(ACTORS), st.sampled_from(sorted(vocab.ROLES))),
                           min_size=1, max_size=3, unique=True))
     record["participants"] = [{"actor": a, "role": r} for a, r in pairs]
-    n = draw(st.integers(0, 2))
-    if n:
-        record["estimates"] = [draw(estimates(event_id, i + 1)) for i in range(n)]
-    record["citations"] = []
+    citations = []
     for i in range(draw(st.integers(1, 2))):
         citation = {"url": f"https://example.org/{event_id}/{i}/{draw(slugs)}", "publisher": draw(texts(200))}
         if draw(st.booleans()):
             citation["published"] = draw(dates).isoformat()
+            citation["published_precision"] = "day"
         citation.update({"language": draw(st.from_regex(r"[a-z]{2}", fullmatch=True)),
-                         "kind": draw(st.sampled_from(sorted(vocab.SOURCE_KINDS))), "claim": draw(texts(400))})
-        record["citations"].append(citation)
+                         "kind": draw(st.sampled_from(sorted(vocab.SOURCE_KINDS)))})
+        if citation["kind"] == "state_media":
+            citation["country"] = draw(st.sampled_from(COUNTRIES))
+        citation["claim"] = draw(texts(400))
+        citations.append(citation)
+    n = draw(st.integers(0, 2))
+    if n:
+        urls = [c["url"] for c in citations]
+        record["estimates"] = [draw(estimates(event_id, i + 1, urls)) for i in range(n)]
+    record["citations"] = citations
     return record
 
 
@@ -164,6 +183,7 @@ def test_valid_records_round_trip_through_build_and_load(records: list[dict]):
     cited = {(r["event_id"], r["source_id"]): r["claim"] for r in _rows(tables["citations"], "claim").values()}
     parts = {(r["event_id"], r["actor_id"], r["role"]) for r in tables["participants"].astype(object)
              .to_dict("records")}
+    links = tables["estimate_sources"].astype(object).to_dict("records")
     for record in records:
         row = ev[record["id"]]
         assert row["event_type"] == record["type"] and row["status"] == record["status"]
@@ -171,13 +191,20 @@ def test_valid_records_round_trip_through_build_and_load(records: list[dict]):
             assert row[key] == record.get(key), key
         for key in ("date_start", "date_end", "date_announced"):
             assert row[key] == (dt.date.fromisoformat(record[key]) if key in record else None), key
-        place = record.get("place", {})
-        assert (row["place_name"], row["place_country"]) == (place.get("name"), place.get("country"))
+        assert row["place_id"] == record.get("place")
+        if "plover" in record:
+            assert row["plover_category"] == record["plover"]
         assert {(record["id"], p["actor"], p["role"]) for p in record["participants"]} <= parts
         for estimate in record.get("estimates", []):
             got = es[estimate["id"]]
-            for key in ("low", "best", "high", "scope", "basis", "note"):
+            for key in ("low", "best", "high", "counts", "scope", "basis", "note", "derivation"):
                 assert got[key] == estimate.get(key), key
+            assert got["derived"] is estimate.get("derived", False)
+            for key in ("period_start", "period_end"):
+                assert got[key] == (dt.date.fromisoformat(estimate[key]) if key in estimate else None), key
+            stated = {(estimate["id"], sources[s["url"]]["source_id"], s["attribution"]) for s in estimate["sources"]}
+            assert stated == {(r["estimate_id"], r["source_id"], r["attribution"])
+                              for r in links if r["estimate_id"] == estimate["id"]}
             assert (got["measure"], got["unit"], got["estimator_id"], got["as_of"]) == (
                 estimate["measure"], estimate["unit"], estimate["estimator"], dt.date.fromisoformat(estimate["as_of"]))
         for citation in record["citations"]:

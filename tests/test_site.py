@@ -17,7 +17,7 @@ import pytest
 import timeline
 from timeline.package import read_descriptor
 from timeline.plot import SERIES, estimates_frame, series_rows
-from timeline.site import SITE, build_site, embed_json, render, site_data
+from timeline.site import OKABE_ITO, SHAPES, SITE, _place, build_site, embed_json, markdown_html, render, site_data
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,7 +74,7 @@ def test_data_holds_every_event_with_its_sources_participants_and_estimates(page
     tables, descriptor = real
     data = embedded(page)
     assert data["version"] == descriptor["version"]
-    assert data["codebook"] == "../docs/codebook.md"
+    assert data["codebook"] == "#tab=codebook"
     events = tables["events"]
     assert [e["id"] for e in data["events"]] == list(events.sort_values(["date_start", "event_id"])["event_id"])
     assert sum(len(e["sources"]) for e in data["events"]) == len(tables["citations"])
@@ -140,3 +140,92 @@ def test_cli_writes_then_reports_up_to_date(cli, built_mini: Path, tmp_path: Pat
     shutil.copytree(built_mini, copy)
     assert cli("site", "--root", str(copy))[0] == 0
     assert (copy / SITE).read_bytes() == out.read_bytes()
+
+
+def test_events_carry_their_place(page: str, real) -> None:
+    tables, _ = real
+    data = embedded(page)
+    places = tables["places"].set_index("place_id")
+    ev = tables["events"].set_index("event_id")
+    placed = 0
+    for e in data["events"]:
+        assert set(e) >= {"place", "country", "lat", "lon", "where"}
+        pid = ev.loc[e["id"], "place_id"]
+        if not isinstance(pid, str):
+            assert e["place"] is e["lat"] is e["lon"] is e["where"] is None
+            continue
+        placed += 1
+        p = places.loc[pid]
+        assert (e["place"], e["country"], e["where"]) == (p["name"], p["country"], p["where_precision"])
+        assert e["lat"] == round(float(p["latitude"]), 4) and e["lon"] == round(float(p["longitude"]), 4)
+        assert -90 <= e["lat"] <= 90 and -180 <= e["lon"] <= 180
+    assert placed > 0
+
+
+def test_place_fields_from_the_places_table() -> None:
+    import pandas as pd
+
+    places = pd.DataFrame([{"place_id": "kursk", "name": "Kursk Oblast", "country": "RUS", "latitude": 51.730_123,
+                            "longitude": 36.193_456, "where_precision": "admin1"}]).set_index("place_id")
+    assert _place(places, "kursk") == {"place": "Kursk Oblast", "country": "RUS", "lat": 51.7301, "lon": 36.1935,
+                                       "where": "admin1"}
+    empty = {"place": None, "country": None, "lat": None, "lon": None, "where": None}
+    assert _place(places, None) == empty and _place(places, float("nan")) == empty and _place(places, "x") == empty
+
+
+def test_estimators_differ_in_colour_and_shape(page: str) -> None:
+    for series in embedded(page)["series"]:
+        assert list(series["colors"]) == list(series["shapes"])
+        assert set(series["colors"].values()) <= set(OKABE_ITO) and set(series["shapes"].values()) <= set(SHAPES)
+        pairs = [(series["colors"][e], series["shapes"][e]) for e in series["colors"]]
+        assert len(set(pairs)) == len(pairs)
+
+
+def test_page_has_the_map_and_the_codebook(page: str) -> None:
+    from timeline.basemap import load
+
+    base = load()
+    assert page.count("<path d=") == len(base["countries"]) > 150
+    assert base["attribution"] in page and "Natural Earth" in base["attribution"]
+    assert '<h1 id="cb-codebook">Codebook</h1>' in page
+    assert '<h2 id="cb-events">events</h2>' in page and 'href="#cb-events"' in page
+    assert "docs/codebook.md" not in page.split('id="codebook-view"')[0]  # no raw Markdown link
+
+
+def test_markdown_converter() -> None:
+    md = "\n".join([
+        "# The *codebook*", "", "Some `a|b <x>` text, **bold** and [a link](https://example.org/?a=1&b=2),",
+        "[in page](#events), [relative](../README.md) and <script>.", "",
+        "| field | meaning |", "|---|---|", "| `x\\|y` | one \\| two |", "",
+        "- first item", "  continued", "- second", "", "1. one", "2. two", "", "```", "<raw> & code", "```",
+    ])
+    out = markdown_html(md)
+    assert out.startswith('<h1 id="cb-the-codebook">The <em>codebook</em></h1>')
+    assert "<code>a|b &lt;x&gt;</code>" in out and "<strong>bold</strong>" in out
+    assert '<a href="https://example.org/?a=1&amp;b=2" rel="noopener noreferrer" target="_blank">a link</a>' in out
+    assert '<a href="#cb-events">in page</a>' in out and "relative" in out and "README" not in out
+    assert "&lt;script&gt;" in out and "<script>" not in out
+    assert "<thead><tr><th>field</th><th>meaning</th></tr></thead>" in out
+    assert "<td><code>x|y</code></td><td>one | two</td>" in out
+    assert "<ul><li>first item continued</li><li>second</li></ul>" in out
+    assert "<ol><li>one</li><li>two</li></ol>" in out
+    assert "<pre><code>&lt;raw&gt; &amp; code</code></pre>" in out
+
+
+def test_basemap_from_topojson() -> None:
+    from timeline.basemap import convert
+
+    # Two squares sharing an edge (arc 1, reversed in the second), quantized and delta-encoded.
+    topo = {"type": "Topology", "transform": {"scale": [1, 1], "translate": [0, 0]},
+            "arcs": [[[10, 10], [0, 10], [10, 0]], [[20, 20], [0, -10]], [[20, 10], [-10, 0], [0, 10]],
+                     [[20, 20], [10, 0], [0, -10], [-10, 0]]],
+            "objects": {"countries": {"type": "GeometryCollection", "geometries": [
+                {"type": "Polygon", "arcs": [[0, 1, 2]], "id": "001", "properties": {"name": "West"}},
+                {"type": "Polygon", "arcs": [[3, -2]], "id": "002", "properties": {"name": "East"}},
+                {"type": "Polygon", "arcs": [[0, 1, 2]], "id": "010", "properties": {"name": "Antarctica"}}]}}}
+    base = convert(topo, "9.9.9")
+    assert [c["name"] for c in base["countries"]] == ["East", "West"]
+    assert "world-atlas 9.9.9" in base["source"]
+    west = base["countries"][1]["d"]
+    k = 10 * 0.766_044
+    assert west.startswith(f"M{round(10 * k)}-100l") and west.endswith("z")

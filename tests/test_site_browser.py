@@ -5,12 +5,18 @@ DevTools messages are NUL-terminated JSON on file descriptors 3 and 4, so no por
 library and no network are needed. `.ci/run` installs Debian's ``chromium``; set
 ``TIMELINE_BROWSER`` to use another Chromium-family executable. Without one the tests skip, saying
 why. Screenshots go to test-artifacts/ (git-ignored).
+
+The committed page is tested on the real data; the map, the shareable address and the CSV export
+are also tested on a small synthetic dataset built here (every where-precision, shared places,
+month-precision dates), so that the expected markers and rows can be computed exactly.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import csv
+import io
 import json
 import os
 import queue
@@ -18,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +137,14 @@ class Browser:
             raise AssertionError(f"{expression!r} raised {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def browser_send(self, method: str, **params: Any) -> dict[str, Any]:
+        """A command to the browser itself (not to the page)."""
+        return self.send(method, **params)
+
+    def reload(self) -> None:
+        self.send("Page.reload", session=True)
+        self.wait_for("Page.loadEventFired")
+
     def open(self, url: str, width: int = 1200, height: int = 900, mobile: bool = False) -> None:
         self.send("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
                   deviceScaleFactor=1, mobile=mobile)
@@ -199,8 +214,11 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     shutil.copy(page, alone)
     browser.open(alone.as_uri())
     assert browser.js("document.documentElement.dataset.ready") == "true"
+    assert _count(browser) == min(len(events), 300)  # a page of 300 at a time
+    assert browser.js("document.getElementById('count').textContent").startswith(
+        f"Showing {min(len(events), 300)} of {len(events)}")
+    browser.js("(() => { const m = document.getElementById('more'); while (!m.hidden) m.click(); })()")
     assert _count(browser) == len(events)
-    assert browser.js("document.getElementById('count').textContent").startswith(f"Showing {len(events)} of")
 
     # Every event shows its sources as links, and every link is http(s) and opens safely.
     first = events.sort_values(["date_start", "event_id"]).iloc[0]["event_id"]
@@ -222,7 +240,7 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     assert browser.js("[...document.querySelectorAll('#events li.event')].every(e => e.dataset.category"
                       " === 'treaty')")
     browser.js("document.getElementById('reset').click()")
-    assert _count(browser) == len(events)
+    assert _count(browser) == min(len(events), 300)
     _set(browser, "q", "vostochny")
     narrowed = _count(browser)
     assert 0 < narrowed < len(events)
@@ -246,8 +264,37 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     browser.screenshot(ARTIFACTS / "site-estimates.png")
 
     assert browser.console_errors() == []
-    offsite = [u for u in browser.requested_urls() if not u.startswith(("file:", "data:", "about:"))]
-    assert offsite == [], "the page must not touch the network"
+    assert offline(browser) == [], "the page must not touch the network"
+
+
+def offline(b: Browser) -> list[str]:
+    """Requests that left the machine: anything but the file itself, data: and blob: (the CSV export)."""
+    return [u for u in b.requested_urls() if not u.startswith(("file:", "data:", "about:", "blob:"))]
+
+
+def page_data(path: Path) -> dict:
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', text, re.S).group(1))
+
+
+def test_committed_explorer_maps_every_placed_event(browser: Browser) -> None:
+    page = REPO / "site" / "index.html"
+    data = page_data(page)
+    placed = [e for e in data["events"] if e.get("lat") is not None]
+    assert placed, "no event of the committed page has coordinates: regenerate it with `timeline site`"
+    groups = {(e["lat"], e["lon"], e["where"]) for e in placed}
+    browser.open(page.as_uri())
+    assert browser.js("document.querySelectorAll('#map .mark').length") == len(groups)
+    total = browser.js("[...document.querySelectorAll('#map .mark')].reduce((a, m) => a + +m.dataset.n, 0)")
+    assert total == len(placed)
+    assert browser.js("document.querySelectorAll('#map .land path').length") > 100
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.js("document.getElementById('mapbox').scrollIntoView()")
+    browser.screenshot(ARTIFACTS / "site-map-desktop.png")
+    assert browser.console_errors() == []
+    assert offline(browser) == []
 
 
 def test_explorer_on_a_narrow_screen(browser: Browser, tmp_path: Path) -> None:
@@ -320,3 +367,315 @@ def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:
     assert browser.js("[...document.querySelectorAll('a')].every(a => !/^javascript:/i.test(a.getAttribute('href')))")
     assert browser.console_errors() == []
 
+
+
+# ---- the map, the address and the export, on a synthetic dataset -------------------------------
+
+PLACES = [  # name, country, lat, lon, where-precision
+    ("Pyongyang", "PRK", 39.0339, 125.7543, "exact"), ("Moscow", "RUS", 55.7522, 37.6156, "exact"),
+    ("Seoul", "KOR", 37.566, 126.9784, "exact"), ("Washington, D.C.", "USA", 38.8951, -77.0364, "exact"),
+    ("Kursk Oblast", "RUS", 51.7373, 36.1874, "admin1"), ("Russia", "RUS", 55.7522, 37.6156, "country"),
+    ("Vostochny Cosmodrome", "RUS", 51.8843, 128.3333, "near"), ("Sea of Japan", "RUS", 42.0, 134.0, "sea"),
+    None,
+]
+
+
+def synthetic(n: int = 60) -> dict[str, Any]:
+    """A site_data-shaped dataset: n events over two years, at the places above (every ninth has none)."""
+    from timeline.plot import CATEGORY_COLORS, category_label
+    from timeline.site import OKABE_ITO, SHAPES
+    from timeline.vocab import CATEGORIES, EVENT_TYPES, MEASURES
+
+    types = {c: [t for t, v in EVENT_TYPES.items() if v.category == c] for c in CATEGORIES}
+    cats = [c for c in CATEGORIES if types[c]]
+    events, estimates = [], []
+    for i in range(n):
+        year, month, day = 2023 + i // 30, 1 + (i % 30) // 3 + (i % 30 > 26), 1 + 9 * (i % 3)
+        month_only = i % 5 == 4
+        start = f"{year}-{month:02d}-{1 if month_only else day:02d}"
+        end = f"{year}-{month:02d}-28" if month_only else None
+        place = PLACES[i % len(PLACES)]
+        cat = cats[i % len(cats)]
+        e = {"id": f"{start}-event-{i:03d}", "type": types[cat][i % len(types[cat])], "category": cat,
+             "title": f"Event {i:03d} at {place[0] if place else 'no place'}",
+             "summary": f"Summary {i} with word w{i % 4}.",
+             "start": start, "end": end, "precision": "month" if month_only else "day", "announced": None,
+             "place": place[0] if place else None, "country": place[1] if place else None,
+             "lat": place[2] if place else None, "lon": place[3] if place else None,
+             "where": place[4] if place else None, "treaty": None, "confidence": "medium",
+             "notes": 'A note, with "quotes"\nand a second line' if i % 7 == 0 else None,
+             "participants": [["vladimir-putin", "host"]] if i % 2 else [["kim-jong-un", "visitor"]],
+             "sources": [{"url": f"https://example.org/{i}", "publisher": "Example", "title": f"Story {i}",
+                          "date": start, "claim": "It happened."}],
+             "estimates": []}
+        if i % 6 == 0:
+            est = {"id": f"est-{i:03d}", "event": e["id"], "measure": "troops_deployed", "unit": "people",
+                   "low": 1000 + 100 * i if i % 12 else None, "best": None if i % 18 == 0 else 2000 + 100 * i,
+                   "high": 3000 + 100 * i if i % 4 else None, "as_of": start, "as_of_precision": "day",
+                   "estimator": f"Estimator {i % 9}", "scope": None, "basis": None, "note": None}
+            e["estimates"].append(est)
+            estimates.append(est)
+        events.append(e)
+    events.sort(key=lambda e: (e["start"], e["id"]))
+    order = list(dict.fromkeys(x["estimator"] for x in sorted(estimates, key=lambda x: (x["as_of"], x["id"]))))
+    return {
+        "name": "synthetic", "title": "Synthetic explorer", "version": "0.0.1", "homepage": None,
+        "codebook": "#tab=codebook",
+        "categories": [{"id": c, "label": category_label(c), "color": CATEGORY_COLORS.get(c, "#555555"),
+                        "definition": d} for c, d in CATEGORIES.items()],
+        "types": {t: {"label": t.replace("_", " "), "category": v.category, "definition": v.definition}
+                  for t, v in EVENT_TYPES.items()},
+        "measures": {m: {"label": m.replace("_", " "), "definition": d} for m, (d, _) in MEASURES.items()},
+        "actors": {"kim-jong-un": "Kim Jong Un", "vladimir-putin": "Vladimir Putin"},
+        "countries": {"KOR": "South Korea", "PRK": "North Korea", "RUS": "Russia", "USA": "United States"},
+        "events": events,
+        "series": [{"name": "estimates-troops", "title": "Troops", "note": "Synthetic figures.",
+                    "colors": {x: OKABE_ITO[i % len(OKABE_ITO)] for i, x in enumerate(order)},
+                    "shapes": {x: SHAPES[i % len(SHAPES)] for i, x in enumerate(order)},
+                    "panels": [{"title": "Troops deployed", "ylabel": "troops (people)", "hollow": [],
+                                "estimates": sorted(estimates, key=lambda x: (x["as_of"], x["id"]))}]}],
+    }
+
+
+SCREENS = {"desktop": {"width": 1200, "height": 900}, "narrow": {"width": 375, "height": 800, "mobile": True}}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> tuple[dict[str, Any], Path]:
+    data = synthetic()
+    page = tmp_path_factory.mktemp("synthetic") / "index.html"
+    page.write_text(render(data), encoding="utf-8")
+    return data, page
+
+
+def groups_of(events: list[dict]) -> dict[tuple, list[str]]:
+    out: dict[tuple, list[str]] = {}
+    for e in events:
+        if e["lat"] is not None:
+            out.setdefault((e["lat"], e["lon"], e["where"]), []).append(e["id"])
+    return out
+
+
+def markers(b: Browser) -> list[dict]:
+    return b.js("[...document.querySelectorAll('#map .mark')].map(m => ({key: m.dataset.key, n: +m.dataset.n,"
+                " where: m.dataset.where, ring: m.querySelector('.ring') ?"
+                " [...m.querySelector('.ring').classList].join(' ') : '',"
+                " title: m.querySelector('title').textContent}))")
+
+
+def list_ids(b: Browser) -> list[str]:
+    return b.js("[...document.querySelectorAll('#events li.event')].map(e => e.id)")
+
+
+def no_overlap(b: Browser, selector: str) -> bool:
+    """No two of the text boxes under ``selector`` (within one svg) intersect, and all lie inside their svg."""
+    return b.js("[...document.querySelectorAll(" + json.dumps(selector) + ")].every(svg => {"
+                " const s = svg.getBoundingClientRect();"
+                " const r = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect());"
+                " const inside = r.every(a => a.left >= s.left - 0.5 && a.right <= s.right + 0.5"
+                "   && a.top >= s.top - 0.5 && a.bottom <= s.bottom + 0.5);"
+                " const apart = r.every((a, i) => r.every((c, j) => j <= i || a.right <= c.left || c.right <= a.left"
+                "   || a.bottom <= c.top || c.bottom <= a.top));"
+                " return inside && apart; })")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_map_marks_every_placed_event_and_follows_the_filters(browser: Browser, sample, screen: str) -> None:
+    data, page = sample
+    browser.open(page.as_uri(), **SCREENS[screen])
+    events = data["events"]
+    # One marker per place (coordinates and precision), carrying the number of its events.
+    want = groups_of(events)
+    got = markers(browser)
+    assert len(got) == len(want)
+    assert sum(m["n"] for m in got) == sum(e["lat"] is not None for e in events)
+    assert sorted(m["n"] for m in got) == sorted(len(v) for v in want.values())
+    # The where-precision is drawn: no ring for an exact place, a dotted one near a place, dashed for an area.
+    rings = {"exact": "", "near": "ring near", "admin1": "ring area", "country": "ring area", "sea": "ring area"}
+    assert all(m["ring"] == rings[m["where"]] for m in got)
+    assert {m["where"] for m in got} == set(rings)
+    # Hovering shows the titles of the events at the place.
+    seoul = next(m for m in got if m["key"].startswith("37.566,"))
+    assert all(e["title"] in seoul["title"] for e in events if e["place"] == "Seoul")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.js("document.getElementById('mapbox').scrollIntoView()")
+    browser.screenshot(ARTIFACTS / f"site-map-{screen}-synthetic.png")
+
+    # The map follows the filters: by category, and by text.
+    category = events[0]["category"]
+    _set(browser, "f-category", category)
+    shown = [e for e in events if e["category"] == category]
+    assert len(list_ids(browser)) == len(shown)
+    got = markers(browser)
+    assert len(got) == len(groups_of(shown)) and sum(m["n"] for m in got) == sum(e["lat"] is not None for e in shown)
+    browser.js("document.getElementById('reset').click()")
+    _set(browser, "q", "w1")
+    shown = [e for e in events if "w1" in e["summary"]]
+    assert sorted(list_ids(browser)) == sorted(e["id"] for e in shown)
+    assert sum(m["n"] for m in markers(browser)) == sum(e["lat"] is not None for e in shown)
+    browser.js("document.getElementById('reset').click()")
+
+    # Every view of the map and the world view show the same markers; a click on a lone event opens it.
+    for view in ("korea", "world", "region"):
+        browser.js(f"document.querySelector('.views button[data-view={view}]').click()")
+        assert len(markers(browser)) == len(want)
+    lone = next(k for k, v in want.items() if len(v) == 1) if any(len(v) == 1 for v in want.values()) else None
+    if lone is None:  # every place has several events: a click lists them
+        key = ",".join(str(x) for x in next(iter(want)))
+        browser.js(f"document.querySelector('#map .mark[data-key=\"{key}\"]')"
+                   ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        assert browser.js("document.querySelectorAll('#map-pick li a').length") == len(next(iter(want.values())))
+        browser.js("document.querySelector('#map-pick li a').click()")
+        first = next(iter(want.values()))[0]
+        assert browser.js("location.hash") == "#" + first
+        assert browser.js(f"document.getElementById({json.dumps(first)}).classList.contains('target')")
+    assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    assert browser.console_errors() == []
+    assert offline(browser) == []
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_filtered_address_reloads_to_the_same_view(browser: Browser, sample, screen: str) -> None:
+    data, page = sample
+    browser.open(page.as_uri(), **SCREENS[screen])
+    everything = list_ids(browser)
+    _set(browser, "f-country", "RUS")
+    _set(browser, "f-sort", "newest")
+    _set(browser, "q", "word")
+    _set(browser, "f-from", "2023-03-01")
+    browser.js("document.querySelector('.views button[data-view=korea]').click()")
+    ids = list_ids(browser)
+    want = [e["id"] for e in reversed(data["events"])
+            if e["country"] == "RUS" and (e["end"] or e["start"]) >= "2023-03-01"]
+    assert ids == want and len(ids) > 3
+    marks = markers(browser)
+    url = browser.js("location.href")
+    for part in ("country=RUS", "sort=newest", "q=word", "from=2023-03-01", "map=korea"):
+        assert part in url
+    # Back undoes one step at a time (the tab, the map view, the date, the search text); Forward redoes them.
+    browser.js("document.getElementById('tab-estimates').click()")
+    assert "tab=estimates" in browser.js("location.hash")
+    step = ("new Promise(done => { addEventListener('hashchange', () => setTimeout(done, 0), {once: true});"
+            " history.%s(); })")
+    for gone in ("tab=", "map=", "from=", "q="):
+        browser.js(step % "back")
+        assert gone not in browser.js("location.hash")
+    assert browser.js("document.getElementById('q').value") == ""
+    assert browser.js("document.getElementById('estimates-view').hidden") is True
+    assert len(list_ids(browser)) > len(ids)
+    for _ in range(4):
+        browser.js(step % "forward")
+    assert browser.js("document.getElementById('estimates-view').hidden") is False
+    browser.js("document.getElementById('tab-events').click()")
+    assert browser.js("location.href") == url
+    # Reloading the address gives the same view, and so does opening it in a fresh page.
+    browser.reload()
+    assert browser.js("location.href") == url
+    assert list_ids(browser) == ids
+    assert markers(browser) == marks
+    assert browser.js("[document.getElementById('f-country').value, document.getElementById('f-sort').value,"
+                      " document.getElementById('q').value, document.getElementById('f-from').value]") == \
+        ["RUS", "newest", "word", "2023-03-01"]
+    browser.open("about:blank")
+    browser.open(url, **SCREENS[screen])
+    assert list_ids(browser) == ids and markers(browser) == marks
+    browser.js("document.getElementById('tab-estimates').click()")
+    browser.reload()
+    assert browser.js("document.getElementById('estimates-view').hidden") is False
+    browser.js("document.getElementById('tab-events').click()")
+    # Clearing the filters restores the whole list (the order and the map view are not filters).
+    browser.js("document.getElementById('reset').click()")
+    assert browser.js("location.hash") == "#sort=newest&map=korea"
+    _set(browser, "f-sort", "oldest")
+    browser.js("document.querySelector('.views button[data-view=region]').click()")
+    assert list_ids(browser) == everything and browser.js("location.hash") == ""
+    assert browser.console_errors() == []
+    assert offline(browser) == []
+
+
+def _download(b: Browser, folder: Path, button: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    b.browser_send("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(folder), eventsEnabled=True)
+    b.js(f"document.getElementById({json.dumps(button)}).click()")
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        done = [m["params"] for m in b.log if m.get("method") == "Browser.downloadProgress"
+                and m["params"].get("state") == "completed"]
+        files = [p for p in folder.iterdir() if p.suffix == ".csv"]
+        if done and files:
+            return files[0]
+        time.sleep(0.05)
+    raise AssertionError("the download never completed")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_export_is_valid_csv_of_the_filtered_rows(browser: Browser, sample, tmp_path: Path, screen: str) -> None:
+    data, page = sample
+    browser.open(page.as_uri(), **SCREENS[screen])
+    _set(browser, "f-actor", "kim-jong-un")
+    _set(browser, "f-sort", "newest")
+    shown = list_ids(browser)
+    path = _download(browser, tmp_path / "events", "export-events")
+    assert path.name == "synthetic-v0.0.1-events-filtered.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [r["event_id"] for r in rows] == shown
+    by_id = {e["id"]: e for e in data["events"]}
+    for r in rows:
+        e = by_id[r["event_id"]]
+        assert r["title"] == e["title"] and r["date_start"] == e["start"] and r["notes"] == (e["notes"] or "")
+        assert r["latitude"] == ("" if e["lat"] is None else str(e["lat"]).rstrip("0").rstrip("."))
+        assert r["where_precision"] == (e["where"] or "")
+        assert r["participants"] == "kim-jong-un (visitor)"
+    assert any("\n" in r["notes"] for r in rows), "a multi-line note survives the round trip"
+
+    browser.js("document.getElementById('tab-estimates').click()")
+    path = _download(browser, tmp_path / "estimates", "export-estimates")
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    every = [x for e in data["events"] for x in e["estimates"]]
+    assert sorted(r["estimate_id"] for r in rows) == sorted(x["id"] for x in every)
+    for r in rows:
+        x = next(x for x in every if x["id"] == r["estimate_id"])
+        assert [r["low"], r["best"], r["high"]] == ["" if x[k] is None else str(x[k]) for k in ("low", "best", "high")]
+    assert browser.console_errors() == []
+    assert offline(browser) == []
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_dates_histogram_estimates_and_codebook(browser: Browser, sample, screen: str) -> None:
+    data, page = sample
+    browser.open(page.as_uri(), **SCREENS[screen])
+    # Month-precision dates read "October 2024", never as a range of one month.
+    month = next(e for e in data["events"] if e["precision"] == "month")
+    when = browser.js(f"document.getElementById({json.dumps(month['id'])}).querySelector('time').textContent")
+    names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+    assert when == f"{names[int(month['start'][5:7]) - 1]} {month['start'][:4]}"
+    # The histogram has a count axis whose top is the busiest month; the columns add up to the events shown.
+    counts = browser.js("[...document.querySelectorAll('#bars .col')].map(c => +c.dataset.count)")
+    assert sum(counts) == len(data["events"])
+    assert browser.js("document.querySelector('#yaxis span').textContent") == str(max(counts))
+    # Estimators differ in shape as well as colour; no two share both.
+    browser.js("document.getElementById('tab-estimates').click()")
+    legend = browser.js("[...document.querySelectorAll('#legend-estimates-troops [data-estimator]')]"
+                        ".map(s => s.dataset.estimator)")
+    series = data["series"][0]
+    assert legend == list(series["colors"])
+    pairs = {(series["colors"][x], series["shapes"][x]) for x in legend}
+    assert len(pairs) == len(legend) and len({s for _, s in pairs}) > 1
+    shapes = browser.js("[...document.querySelectorAll('#estimates-view svg a.mark')].map(a => a.dataset.shape)")
+    assert len(shapes) == len(series["panels"][0]["estimates"])
+    # Axis labels and titles do not overlap, on a phone too; nothing is wider than the screen.
+    assert no_overlap(browser, "#estimates-view .chart svg")
+    assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.screenshot(ARTIFACTS / f"site-estimates-{screen}-synthetic.png")
+    # The codebook opens in the page, as HTML.
+    browser.js("document.getElementById('tab-codebook').click()")
+    assert browser.js("document.getElementById('codebook-view').hidden") is False
+    assert browser.js("document.querySelectorAll('#codebook-view table').length") > 5
+    assert browser.js("document.getElementById('cb-events') !== null")
+    assert "tab=codebook" in browser.js("location.hash")
+    assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    browser.screenshot(ARTIFACTS / f"site-codebook-{screen}-synthetic.png")
+    assert browser.console_errors() == []
+    assert offline(browser) == []

@@ -103,9 +103,14 @@ def expected_derived(f: Frames) -> pd.DataFrame:
 
 
 def _codes(series: pd.Series, index: pd.Index) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(index.get_indexer(series.astype("object")), dtype=np.int64)
+    """Position in ``index`` of each value (-1 when absent); a repeated key maps to its first row."""
+    values = series.astype("object")
+    if index.is_unique:
+        return np.asarray(index.get_indexer(values), dtype=np.int64)
+    first = ~index.duplicated()
+    rows = np.flatnonzero(first)
+    codes = np.asarray(index[first].get_indexer(values), dtype=np.int64)
+    return np.where(codes >= 0, rows[np.maximum(codes, 0)], -1)
 
 
 def _per_event_sources(f: Frames) -> tuple:
@@ -127,11 +132,13 @@ def _per_event_sources(f: Frames) -> tuple:
     source = _codes(cit["source_id"], sources_u)
     keep = (event >= 0) & (source >= 0)
     event, source = event[keep], source[keep]
-    kind = s_rows["kind"].astype("object").to_numpy()
-    agency = s_rows["agency"].astype("object").to_numpy()
-    publisher = s_rows["publisher"].astype("object").to_numpy()
-    country = s_rows["country"].astype("object").to_numpy()
+    def plain(column: str) -> np.ndarray:  # None for a missing value, so comparisons give False
+        values = s_rows[column].astype("object")
+        return values.where(values.notna(), None).to_numpy()
+
+    kind, agency, publisher, country = (plain(c) for c in ("kind", "agency", "publisher", "country"))
     origin = np.where(pd.isna(agency), np.where(kind == "aggregator", None, publisher), agency)
+    origin = np.where(pd.isna(origin), None, origin)
     origin_codes, _ = pd.factorize(pd.Series(origin, dtype="object"), use_na_sentinel=True)
     n = len(ev)
     o = origin_codes[source]
@@ -205,7 +212,9 @@ def assemble(records: Records, version: str, today: dt.date) -> Assembled:
     for x in failures:
         if x.rule == "foreign-key" and x.field in TABLES[x.table].field_names:
             dangling.setdefault(TABLES[x.table].field(x.field).references[0], []).append(str(x.value))
-    located = [locate(x, origins, frames) for x in failures if not _consequence(x, records, invalid, dangling)]
+    failed = invalid | {(x.table, x.row, x.field) for x in failures}
+    located = [locate(x, origins, frames) for x in failures
+               if not _consequence(x, records, invalid, dangling) and not _follows(x, records, failed, frames)]
     return Assembled(frames, origins, list(records.problems) + conflicts + located)
 
 
@@ -228,6 +237,38 @@ def _consequence(x: Failure, records: Records, invalid: set[tuple[str, int, str]
                 or bool(difflib.get_close_matches(str(x.value), dangling.get(x.table, []), n=1)))
     # Derived columns (category, source_id, added_in...) follow from fields checked on their own.
     return spec.field(x.field).derived and x.rule != "primary-key"
+
+
+# Rules of one cell that read another cell first: when that one is already reported, stay quiet.
+_READS = {"published-precision": ("sources", "date_published"), "state-media-country": ("sources", "kind"),
+          "plover": ("events", "event_type")}
+
+
+def _follows(x: Failure, records: Records, invalid: set[tuple[str, int, str]], frames: Frames) -> bool:
+    """A failure of the research-model rules that follows from a problem reported elsewhere: the cell it
+    reads is malformed or breaks a rule of its own (``invalid``), or the event whose citations it needs
+    is missing or could not be read."""
+    if x.table == "events" and x.field == "plover_category" and x.rule == "required":
+        # filled from the event type: a missing or unknown type was reported and left it empty
+        return ("events", x.row, "event_type") in invalid or bool(pd.isna(frames["events"]["event_type"][x.row]))
+    if x.rule in _READS:
+        table, column = _READS[x.rule]
+        value = frames[table][column][x.row] if x.row >= 0 else None
+        return (table, x.row, column) in invalid or value is None or bool(pd.isna(value))
+    if x.rule == "estimate-source":
+        estimate = frames["estimate_sources"]["estimate_id"][x.row]
+        es = frames["estimates"]
+        events = es.loc[es["estimate_id"].astype("object") == estimate, "event_id"].astype("object").tolist()
+        return "citations" in records.incomplete or any(records.may_lack("events", e) for e in events)
+    if x.rule == "obligation-source":
+        ob, row = frames["treaty_obligations"], frames["obligation_sources"].iloc[x.row]
+        match = ob[(ob["treaty_id"].astype("object") == row["treaty_id"])
+                   & (ob["obligation_id"].astype("object") == row["obligation_id"])]
+        events = match["event_id"].astype("object").tolist()
+        known = set(frames["events"]["event_id"].astype("object"))
+        return ("citations" in records.incomplete or not events
+                or any(records.may_lack("events", e) or e not in known for e in events))
+    return False
 
 
 def _shown(value: object) -> str:

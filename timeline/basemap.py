@@ -55,16 +55,20 @@ def _path(rings: list[list[tuple[float, float]]], k: float) -> str:
     """SVG path data for ``rings``, projected, in integer units with relative steps."""
     parts = []
     for ring in rings:
-        pts = []
+        pts, prev = [], None
         for lon, lat in ring:
+            if prev is not None and abs(lon - prev) > 180:  # a ring across the antimeridian (Fiji): keep it whole
+                lon += 360 if lon < prev else -360
+            prev = lon
             p = (round(lon * k * UNITS), round(-lat * UNITS))
             if not pts or p != pts[-1]:
                 pts.append(p)
         if len(pts) < 4:  # a ring too small to see at this resolution
             continue
-        steps = [f"M{pts[0][0]} {pts[0][1]}l"]
-        steps += [f"{b[0] - a[0]} {b[1] - a[1]}" for a, b in zip(pts, pts[1:-1] if pts[-1] == pts[0] else pts[1:])]
-        parts.append(steps[0] + " ".join(steps[1:]) + "z")
+        if pts[-1] == pts[0]:  # "z" closes the ring
+            pts.pop()
+        steps = [f"{b[0] - a[0]} {b[1] - a[1]}" for a, b in zip(pts, pts[1:], strict=False)]
+        parts.append(f"M{pts[0][0]} {pts[0][1]}l" + " ".join(steps) + "z")
     return "".join(parts).replace(" -", "-")
 
 

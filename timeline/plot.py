@@ -135,7 +135,7 @@ def _treaty_label(row, parts: pd.DataFrame, names: dict[str, str]) -> str:
 
 def _summit_label(row, places: dict[str, str]) -> str:
     name = places.get(row.place_id) if isinstance(row.place_id, str) else None
-    place = re.sub(r"\s*\(.*\)$", "", name) if name else ""
+    place = re.sub(r"\s*\(.*\)$", "", name).split(",")[0] if name else ""
     return f"{place or 'Summit'}\n{_day(row.date_start)}"
 
 
@@ -247,7 +247,8 @@ def _label_treaty(ax, ev: pd.DataFrame, tables: dict[str, pd.DataFrame], lane_y,
     if lane_y is None:
         return
     names = dict(zip(tables["actors"]["actor_id"], tables["actors"]["name"], strict=True))
-    milestones = ev[ev["treaty_id"].notna()]
+    # the 2024 treaty's own milestones (signing, ratification, entry into force), not every agreement's
+    milestones = ev[ev["treaty_id"].notna() & (ev["category"].astype(str) == "treaty")]
     # Labels stack in a column right of the last milestone, top to bottom in date order,
     # each joined to its point by a thin leader line.
     n = len(milestones)

@@ -3,7 +3,9 @@
 The data is embedded as JSON in a ``<script type="application/json">`` block, escaped so that no
 value can close the block or start markup; the page's own script and style are pinned by hash in a
 Content-Security-Policy that allows nothing external, so the page makes no network request. The
-output is deterministic: the same package gives the same bytes.
+world map's outlines (``basemap.json``, Natural Earth via world-atlas, see ``timeline.basemap``) and
+the codebook (rendered from Markdown to HTML here) are written into the page as markup. The output
+is deterministic: the same package gives the same bytes.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SITE = Path("site") / "index.html"
-CODEBOOK = "../docs/codebook.md"  # relative to site/index.html, in a checkout and in a release archive
+CODEBOOK = "#tab=codebook"  # the codebook is a tab of the page (rendered from docs/codebook.md's Markdown)
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
+# Estimators are told apart by colour and shape: the Okabe-Ito palette (colour-blind safe, yellow last
+# as it is faint on white) and seven shapes; 8 colours x 7 shapes give distinct pairs for 56 estimators.
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+SHAPES = ("circle", "square", "diamond", "triangle", "triangle-down", "star", "plus")
 
 
 def _s(value: Any) -> str | None:
@@ -113,9 +119,11 @@ def site_data(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> di
     series = []
     for s in SERIES:
         rows = series_rows(s, est)
+        order = list(estimator_colors(rows))  # estimators in order of first appearance, as in the figures
         series.append({
             "name": s.name, "title": s.title, "note": s.note,
-            "colors": estimator_colors(rows),
+            "colors": {e: OKABE_ITO[i % len(OKABE_ITO)] for i, e in enumerate(order)},
+            "shapes": {e: SHAPES[i % len(SHAPES)] for i, e in enumerate(order)},
             "panels": [{"title": p.title, "ylabel": p.ylabel, "hollow": list(p.hollow),
                         "estimates": [_estimate(e) for e in rows[rows["measure"].isin(p.measures)]
                                       .itertuples(index=False)]}
@@ -153,8 +161,148 @@ def _hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _slug(text: str) -> str:
+    """A heading's anchor, as GitHub makes it: lowercase, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def _inline(text: str, prefix: str) -> str:
+    """Inline Markdown (code spans, bold, italic, links) as HTML; every piece of text is escaped."""
+    out = []
+    for i, part in enumerate(re.split(r"(`[^`]*`)", text)):
+        if i % 2:
+            out.append(f"<code>{html.escape(part[1:-1], quote=False)}</code>")
+            continue
+        pieces, last = [], 0
+        for m in re.finditer(r"\[([^\]]+)\]\(([^)\s]+)\)", part):
+            pieces.append(html.escape(part[last:m.start()], quote=False))
+            label, href = html.escape(m.group(1), quote=False), m.group(2)
+            if href.startswith("#"):
+                pieces.append(f'<a href="#{prefix}{html.escape(href[1:])}">{label}</a>')
+            elif _HTTP.match(href):
+                pieces.append(f'<a href="{html.escape(href)}" rel="noopener noreferrer" target="_blank">{label}</a>')
+            else:  # a relative link would not resolve beside the page: keep its text only
+                pieces.append(label)
+            last = m.end()
+        pieces.append(html.escape(part[last:], quote=False))
+        chunk = "".join(pieces)
+        chunk = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", chunk)
+        chunk = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", chunk)
+        out.append(chunk)
+    return "".join(out)
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table row; ``\\|`` is a literal bar."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+
+
+_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _table(lines: list[str], i: int, prefix: str, out: list[str]) -> int:
+    """The table starting at line ``i`` (its header; the rule follows) appended to ``out``; the next line."""
+    head = "".join(f"<th>{_inline(c, prefix)}</th>" for c in _cells(lines[i]))
+    rows = []
+    i += 2
+    while i < len(lines) and lines[i].lstrip().startswith("|"):
+        rows.append("<tr>" + "".join(f"<td>{_inline(c, prefix)}</td>" for c in _cells(lines[i])) + "</tr>")
+        i += 1
+    out.append(f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead>'
+               f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return i
+
+
+def _list(lines: list[str], i: int, prefix: str, out: list[str]) -> int:
+    """The list (nested by indentation) starting at line ``i`` appended to ``out``; the next line."""
+    stack: list[tuple[int, str]] = []  # (indent, tag) of the open lists
+    items: list[str] = []
+    while i < len(lines) and lines[i].strip():
+        m = _ITEM.match(lines[i])
+        if m:
+            indent, tag = len(m.group(1)), "ol" if m.group(2)[0].isdigit() else "ul"
+            while stack and indent < stack[-1][0]:
+                items.append(f"</li></{stack.pop()[1]}>")
+            if not stack or indent > stack[-1][0]:
+                stack.append((indent, tag))
+                items.append(f"<{tag}><li>")
+            else:
+                items.append("</li><li>")
+            items.append(_inline(m.group(3), prefix))
+        else:  # a continuation line of the item
+            items.append(" " + _inline(lines[i].strip(), prefix))
+        i += 1
+    while stack:
+        items.append(f"</li></{stack.pop()[1]}>")
+    out.append("".join(items))
+    return i
+
+
+def markdown_html(text: str, prefix: str = "cb-") -> str:
+    """The small part of Markdown the codebook uses, as HTML: headings (with anchors, ids prefixed with
+    ``prefix`` so that they cannot clash with the page's), paragraphs, lists, tables, fenced code and
+    inline code, bold, italic and links. Text is always escaped; only http(s) and in-page links are kept."""
+    lines = text.splitlines()
+    out: list[str] = []
+    para: list[str] = []
+    i = 0
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{_inline(' '.join(para), prefix)}</p>")
+            para.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith("```"):
+            flush()
+            block = []
+            i += 1
+            while i < len(lines) and not lines[i].lstrip().startswith("```"):
+                block.append(lines[i])
+                i += 1
+            out.append(f"<pre><code>{html.escape(chr(10).join(block), quote=False)}</code></pre>")
+        elif m := re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line):
+            flush()
+            n, title = len(m.group(1)), m.group(2)
+            out.append(f'<h{n} id="{prefix}{html.escape(_slug(title))}">{_inline(title, prefix)}</h{n}>')
+        elif line.lstrip().startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]):
+            flush()
+            i = _table(lines, i, prefix, out)
+            continue
+        elif _ITEM.match(line):
+            flush()
+            i = _list(lines, i, prefix, out)
+            continue
+        elif not line.strip():
+            flush()
+        else:
+            para.append(line.strip())
+        i += 1
+    flush()
+    return "\n".join(out)
+
+
+def _basemap() -> str:
+    """The world's outlines as SVG paths, and the attribution the map shows."""
+    from .basemap import load
+
+    base = load()
+    paths = "".join(f'<path d="{html.escape(c["d"])}"><title>{html.escape(c["name"])}</title></path>'
+                    for c in base["countries"])
+    return (f'<g class="land" data-parallel="{base["parallel"]}" data-units="{base["units"]}">{paths}</g>'
+            f'<!-- {html.escape(base["source"], quote=False).replace("--", "- -")} -->')
+
+
 def render(data: dict[str, Any]) -> str:
     """The explorer page for ``data`` (see ``site_data``)."""
+    from .basemap import load
+    from .codebook import codebook
+
     template = resources.files("timeline").joinpath("site_template.html").read_text(encoding="utf-8")
     style = re.search(r"<style>(.*?)</style>", template, re.S)
     script = re.search(r"<script>(.*?)</script>", template, re.S)
@@ -164,8 +312,10 @@ def render(data: dict[str, Any]) -> str:
            "img-src data:; base-uri 'none'; form-action 'none'")
     title = f"{data['title'] or data['name']} v{data['version']}"
     # Placeholders are replaced in one pass so that no inserted value is searched again.
-    values = {"CSP": html.escape(csp, quote=False), "TITLE": html.escape(title), "DATA": embed_json(data)}
-    return re.sub(r"%%(CSP|TITLE|DATA)%%", lambda m: values[m.group(1)], template)
+    values = {"CSP": html.escape(csp, quote=False), "TITLE": html.escape(title), "DATA": embed_json(data),
+              "BASEMAP": _basemap(), "ATTRIBUTION": html.escape(load()["attribution"]),
+              "CODEBOOK": markdown_html(codebook())}
+    return re.sub(r"%%(CSP|TITLE|DATA|BASEMAP|ATTRIBUTION|CODEBOOK)%%", lambda m: values[m.group(1)], template)
 
 
 def build_site(path: str | os.PathLike[str] | None = None) -> str:

@@ -52,12 +52,17 @@ def report(path: str | os.PathLike[str] | None = None) -> str:
 
     per_event = t["citations"].groupby("event_id").size().reindex(ev["event_id"]).fillna(0)
     single = int((per_event == 1).sum())
+    src = t["sources"]
+    aggregators = int((src["kind"].astype(str) == "aggregator").sum())
+    titled = int(src["title"].notna().sum())
+    dated = _counts(src["date_published_precision"].astype(object).fillna("not shown"), "sources")
     out += ["## Sourcing", "",
             f"- Single-source events: {single} of {total} ({single / total:.0%})" if total else "- No events",
+            f"- Aggregator sources: {aggregators} of {len(src)} ({aggregators / max(len(src), 1):.0%})",
+            f"- Sources with their page title: {titled} of {len(src)}",
             "", "Confidence (graded by the rule in the codebook):", "",
-            _table(_counts(ev["confidence"], "events"), "confidence"), ""]
-
-    src = t["sources"]
+            _table(_counts(ev["confidence"], "events"), "confidence"), "",
+            "### Publication dates by precision", "", _table(dated, "precision"), ""]
     out += ["### Sources by kind", "", _table(_counts(src["kind"], "sources"), "kind"), ""]
     pubs = _counts(src["publisher"], "sources")
     top = pubs[pubs["sources"] >= 3]
@@ -65,10 +70,27 @@ def report(path: str | os.PathLike[str] | None = None) -> str:
             _table(top, "publisher"), ""]
 
     est = t["estimates"].merge(t["actors"][["actor_id", "name"]], left_on="estimator_id", right_on="actor_id")
-    out += ["## Estimates", "", "### By measure", "",
-            _table(_counts(est["measure"], "estimates"), "measure"), ""]
+    active = est[est["status"].astype(str) == "active"]
+    links = t["estimate_sources"]
+    sourced = int(active["estimate_id"].isin(set(links["estimate_id"])).sum())
+    attribution = _counts(links[links["estimate_id"].isin(set(active["estimate_id"]))]["attribution"], "sources")
+    out += ["## Estimates", "",
+            f"- Active figures: {len(active)} ({len(est) - len(active)} retracted); with a stating source: "
+            f"{sourced}; derived by curators: {int(active['derived'].fillna(False).astype(bool).sum())}", "",
+            "### What the figures count", "", _table(_counts(active["counts"], "estimates"), "counts"), "",
+            "### How the sources attribute them", "", _table(attribution, "attribution"), "",
+            "### By measure", "", _table(_counts(est["measure"], "estimates"), "measure"), ""]
     by_estimator = _counts(est["name"], "estimates")
     out += ["### By estimator", "", _table(by_estimator, "estimator"), ""]
+    places = t["places"]
+    placed = int(ev["place_id"].notna().sum())
+    out += ["## Places", "", f"- Places: {len(places)}; events with a place: {placed} of {total}", "",
+            _table(_counts(places["where_precision"], "places"), "where_precision"), ""]
+    ob = t["treaty_obligations"]
+    numbered = int(ob["article"].notna().sum())
+    out += ["## Treaties", "", f"- Treaties: {len(t['treaties'])}; provisions: {len(ob)} ({numbered} with the "
+            f"article number a page states, {len(ob) - numbered} without)", "",
+            _table(_counts(ob["obligation_type"], "provisions"), "obligation_type"), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
