@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import vocab
 from .checks import Failure, Frames, check_frames
+from .sourcing import given_plover_failures
 from .problems import Problem, show
 from .records import INVALID, Records, Row, yaml_key
 from .tables import PROVENANCE_FIELDS, TABLES, users
@@ -203,11 +204,12 @@ def assemble(records: Records, version: str, today: dt.date) -> Assembled:
     for name in TABLES:
         frames[name], bad = _frame(name, origins[name], version)
         invalid |= bad
-    derived = expected_derived(frames)
     ev = frames["events"]
+    given = ev["plover_category"].copy()  # as written in the records, before the type's category fills it
+    derived = expected_derived(frames)
     for col in ("category", "plover_category", "confidence"):
         ev[col] = derived[col].astype(ev[col].dtype)
-    failures = check_frames(frames, today, skip=invalid)
+    failures = check_frames(frames, today, skip=invalid) + list(given_plover_failures(ev["event_type"], given))
     dangling: dict[str, list[str]] = {}  # referenced table -> values that refer to nothing
     for x in failures:
         if x.rule == "foreign-key" and x.field in TABLES[x.table].field_names:
@@ -248,9 +250,14 @@ def _follows(x: Failure, records: Records, invalid: set[tuple[str, int, str]], f
     """A failure of the research-model rules that follows from a problem reported elsewhere: the cell it
     reads is malformed or breaks a rule of its own (``invalid``), or the event whose citations it needs
     is missing or could not be read."""
+    if x.rule == "foreign-key" and x.table in ("estimate_sources", "obligation_sources") and x.field == "source_id":
+        return True  # a page its event does not cite: the estimate-source / obligation-source rule says so
     if x.table == "events" and x.field == "plover_category" and x.rule == "required":
-        # filled from the event type: a missing or unknown type was reported and left it empty
-        return ("events", x.row, "event_type") in invalid or bool(pd.isna(frames["events"]["event_type"][x.row]))
+        # filled from the event type: a missing or unknown type was reported and left it empty, and a
+        # statement without its category is explained by the plover rule
+        kind = frames["events"]["event_type"][x.row]
+        return (("events", x.row, "event_type") in invalid or bool(pd.isna(kind))
+                or kind not in vocab.EVENT_TYPES or vocab.EVENT_TYPES[kind].plover is None)
     if x.rule in _READS:
         table, column = _READS[x.rule]
         value = frames[table][column][x.row] if x.row >= 0 else None
@@ -289,6 +296,8 @@ def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem
     if x.table == "sources" and x.field == "source_id":
         line = row.line_of("url")
     value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else _shown(x.value)
+    if x.field in row.shown:  # a source id derived from a URL: show the URL as written
+        value = _shown(row.shown[x.field])
     if x.rule == "unicode-nfc":  # escaped, or the decomposed letter looks like any other
         value = ascii(x.value)[:60]
     if x.rule == "primary-key":  # name the keys as written, and where the first one is

@@ -66,6 +66,7 @@ class Row:
     record: str
     lines: dict[str, int] = field(default_factory=dict)
     skip: set[str] = field(default_factory=set)  # fields whose problems are already explained
+    shown: dict[str, object] = field(default_factory=dict)  # how a derived cell is written in the file (its URL)
 
     def line_of(self, column: str) -> int:
         return self.lines.get(column, self.line)
@@ -233,6 +234,7 @@ class _Reader:
                             extra={"estimate_id": estimate_id, "source_id": sid}, nested={"url": ""},
                             allowed={"url", "attribution"})
             link.lines["source_id"] = item_map.lines.get("url", item_map.line)
+            link.shown["source_id"] = url
             if url is not None and not isinstance(url, str):
                 self.problem(file, item_map.lines["url"], record, "sources.url", "type",
                              f"expected the URL of a citation of this event, not {kind_of(url)}", show(url))
@@ -311,7 +313,7 @@ class _Reader:
             ok = isinstance(url, str) and bool(url)
             self.out.rows["obligation_sources"].append(Row(
                 {"treaty_id": treaty_id, "obligation_id": ob.values.get("obligation_id"),
-                 "source_id": source_id(url) if ok else _INVALID}, file, line, record))
+                 "source_id": source_id(url) if ok else _INVALID}, file, line, record, shown={"source_id": url}))
             if not ok:
                 self.problem(file, line, record, "sources", "type",
                              f"sources must be a list of the URLs that state the provision, not {kind_of(url)}",

@@ -124,6 +124,16 @@ def _sources(f: Frames) -> Iterator[Failure]:
                       f"only state_media sources name an owning state; this one is {kind[i]}", country[i])
 
 
+def given_plover_failures(types: pd.Series, given: pd.Series) -> Iterator[Failure]:
+    """Records: an event type with its own PLOVER category takes it; a record may not name another."""
+    types, given = _obj(types), _obj(given)
+    for i in _rows(given.notna()):
+        spec = vocab.EVENT_TYPES.get(types[i])
+        if spec is not None and spec.plover is not None and given[i] != spec.plover:
+            yield Failure("events", i, "plover_category", "plover",
+                          f"a {types[i]} takes its type's category {spec.plover}; leave plover out", given[i])
+
+
 def _plover(f: Frames) -> Iterator[Failure]:
     ev = f["events"]
     types = _obj(ev["event_type"])
