@@ -6,8 +6,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 from timeline import vocab
-from timeline.rules import RULES
 from timeline.codebook import CODEBOOK, codebook
+from timeline.rules import RULES
 from timeline.tables import TABLES
 
 

@@ -11,9 +11,9 @@ import pandas as pd
 
 from . import vocab
 from .checks import Failure, Frames, check_frames
-from .sourcing import given_plover_failures
 from .problems import Problem, show
 from .records import INVALID, Records, Row, yaml_key
+from .sourcing import given_plover_failures
 from .tables import PROVENANCE_FIELDS, TABLES, users
 
 
