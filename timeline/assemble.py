@@ -156,10 +156,10 @@ def _per_event_sources(f: Frames) -> tuple:
         part = f["participants"]
         p_event = _codes(part["event_id"], pd.Index(ev["event_id"].astype("object")))
         p_country = part["actor_id"].astype("object").map(countries).to_numpy()
-        own = set(zip(p_event.tolist(), p_country.tolist(), strict=True))
-        src_country = country[source]
-        strong |= np.array([bool(s) and (e, c) in own for s, e, c in zip(state, event.tolist(), src_country,
-                                                                         strict=True)], dtype=bool)
+        own = pd.MultiIndex.from_arrays([p_event, pd.Series(p_country, dtype="object").to_numpy()])
+        rows = np.flatnonzero(state)
+        mine = pd.MultiIndex.from_arrays([event[rows], country[source][rows]]).isin(own)
+        strong[rows[np.asarray(mine)]] = True
     any_strong = np.bincount(event, weights=strong, minlength=n) > 0 if len(event) else np.zeros(n, dtype=bool)
     return origins, any_strong
 
