@@ -313,3 +313,20 @@ def test_random_edits_of_a_record_file_fail_cleanly(rel: str, changes: list):
 def test_any_text_survives_dump_and_read(text: str, other):
     doc = {"title": text, "n": other, "items": [text, {"claim": text}]}
     assert read_yaml("x.yaml", dump_yaml(doc).encode("utf-8")) == (doc, [])
+
+
+@settings(max_examples=10, **SETTINGS)
+@given(st.lists(events(), min_size=1, max_size=3, unique_by=lambda e: e["id"]))
+def test_whatever_build_accepts_validate_package_accepts(records: list[dict]):
+    """The build checks exactly what it writes: a package it wrote passes the package rules."""
+    from timeline.validate import validate_package
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        shutil.copytree(MINI, root)
+        for record in records:
+            path = root / "data/records/events" / record["id"][:4] / f"{record['id']}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_yaml(record), encoding="utf-8")
+        build(root, today=TODAY)
+        assert validate_package(root, today=TODAY) == []

@@ -24,12 +24,22 @@ NEW_EVENT = FIXTURES / "diff/basic/new/data/records/events/2024/2024-11-04-putin
 MEETING = "data/records/events/2025/2025-10-27-putin-receives-choe-kremlin.yaml"
 
 
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini package after its first release, 1.0.0: released once for the module."""
+    root = tmp_path_factory.mktemp("release") / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copyfile(REPO / "LICENSE", root / "LICENSE")
+    assert release(root, today=DAY).version == "1.0.0"
+    return root
+
+
 @pytest.fixture
-def released(mini_repo: Path) -> Path:
-    """The mini package after its first release, 1.0.0."""
-    shutil.copyfile(REPO / "LICENSE", mini_repo / "LICENSE")
-    assert release(mini_repo, today=DAY).version == "1.0.0"
-    return mini_repo
+def released(released_once: Path, tmp_path: Path) -> Path:
+    """A private copy of the released mini package, for a test to change."""
+    root = tmp_path / "repo"
+    shutil.copytree(released_once, root, symlinks=True)
+    return root
 
 
 def rows(root: Path, table: str) -> dict[str, dict]:
