@@ -69,13 +69,15 @@ def _estimates(f: Frames) -> Iterator[Failure]:
                       "only a derived figure (derived: true) has a derivation", how[i])
 
 
-def _joined(a: pd.Series, b: pd.Series):
+def _joined(a, b):
     """Each (a, b) pair as one Arrow string (ids hold no unit separator: their patterns forbid it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def text(x: pd.Series) -> pa.Array:
-        return pa.array(_obj(x).to_numpy(), pa.string())
+    from .arrowops import arrow
+
+    def text(x) -> pa.ChunkedArray:
+        return (arrow(x) if isinstance(x, pd.Series) else pa.chunked_array([x])).cast(pa.string())
 
     return pc.binary_join_element_wise(text(a), text(b), "\x1f")
 
@@ -92,25 +94,29 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     """Every estimate names a source, and the sources of an estimate or a treaty provision are cited
     by its event."""
     cit = (f["citations"]["event_id"], f["citations"]["source_id"])
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, positions
+
     es, links = f["estimates"], f["estimate_sources"]
-    ids = _obj(es["estimate_id"])
-    sourced = _obj(links["estimate_id"])
-    active = _obj(es["status"]) != "retracted"  # a retracted figure keeps its id, not necessarily a source
-    for i in _rows(ids.notna() & active & ~ids.isin(sourced.dropna().unique())):
+    ids = es["estimate_id"]
+    active = ~(es["status"].astype("object") == "retracted")  # a retracted figure keeps its id, not a source
+    named = positions(ids, links["estimate_id"]) >= 0
+    for i in _rows(pd.Series(ids.notna().to_numpy() & active.to_numpy() & ~named, index=es.index)):
         yield Failure("estimates", i, "sources", "estimate-sourced",
                       "names no source; list under sources the cited pages that state the figure")
-    first = ~ids.duplicated()
-    event_of = pd.Series(_obj(es["event_id"])[first].to_numpy(), index=ids[first].to_numpy())
-    event = sourced.map(event_of)
-    source = _obj(links["source_id"])
-    check = event.notna() & source.notna()
-    if check.any():
-        ok = _pairs_in((event[check], source[check]), cit)
-        bad = check.copy()
-        bad[check] = ~ok
-        for i in _rows(bad):
-            yield Failure("estimate_sources", i, "source_id", "estimate-source",
-                          f"is not among the citations of event {event[i]}; cite the page there too", source[i])
+    at = positions(links["estimate_id"], ids)
+    event = pc.take(arrow(es["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
+    source = arrow(links["source_id"]).cast(pa.string())
+    check = pc.and_(pc.is_valid(event), pc.is_valid(source))
+    found = pc.is_in(_joined(event.combine_chunks() if isinstance(event, pa.ChunkedArray) else event,
+                             source.combine_chunks()), value_set=_joined(*cit).unique())
+    bad = pc.and_(check, pc.invert(pc.fill_null(found, False)))
+    for i in pc.indices_nonzero(bad).to_pylist():
+        yield Failure("estimate_sources", i, "source_id", "estimate-source",
+                      f"is not among the citations of event {event[i].as_py()}; cite the page there too",
+                      source[i].as_py())
     ob, obs = f["treaty_obligations"], f["obligation_sources"]
     key = pd.MultiIndex.from_arrays([_obj(ob["treaty_id"]).to_numpy(), _obj(ob["obligation_id"]).to_numpy()])
     ob_event = pd.Series(_obj(ob["event_id"]).to_numpy(), index=key)
@@ -130,6 +136,8 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
 def _sources(f: Frames) -> Iterator[Failure]:
     src = f["sources"]
     date, prec = src["date_published"], src["date_published_precision"]
+    if src.empty:
+        return
     for i in _rows(date.notna() & prec.isna()):
         yield Failure("sources", i, "date_published_precision", "published-precision",
                       "a publication date needs its precision (published_precision: day or month)")
@@ -137,14 +145,13 @@ def _sources(f: Frames) -> Iterator[Failure]:
         yield Failure("sources", i, "date_published_precision", "published-precision",
                       "a precision without a publication date; leave both out when the page shows no date",
                       prec[i])
-    month = _obj(prec) == "month"
+    month = prec.astype("object") == "month"
     if month.any():
-        d = _obj(date)
-        for i in _rows(month & date.notna()):
-            if d[i].day != 1:
-                yield Failure("sources", i, "date_published", "date-precision",
-                              "month precision: write the 1st of the month", date[i])
-    kind, country = _obj(src["kind"]), src["country"]
+        d = pd.to_datetime(date[month].astype("object"))
+        for i in _rows(pd.Series(d.dt.day != 1, index=d.index).reindex(src.index, fill_value=False)):
+            yield Failure("sources", i, "date_published", "date-precision",
+                          "month precision: write the 1st of the month", date[i])
+    kind, country = src["kind"].astype("object"), src["country"]
     for i in _rows((kind == "state_media") & country.isna()):
         yield Failure("sources", i, "country", "state-media-country",
                       "a state_media source names the state that owns it (ISO 3166-1 alpha-3), such as RUS")
