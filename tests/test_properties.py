@@ -165,16 +165,22 @@ def _rows(frame, key: str) -> dict:
     return {row[key]: {k: _cell(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")}
 
 
+def _with_records(tmp: Path, records: list[dict]) -> Path:
+    """A copy of the mini fixture with ``records`` written as event files."""
+    root = tmp / "repo"
+    shutil.copytree(MINI, root)
+    for record in records:
+        path = root / "data/records/events" / record["id"][:4] / f"{record['id']}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_yaml(record), encoding="utf-8")
+    return root
+
+
 @settings(max_examples=ROUND_TRIP_EXAMPLES, **SETTINGS)
 @given(st.lists(events(), min_size=1, max_size=3, unique_by=lambda e: e["id"]))
 def test_valid_records_round_trip_through_build_and_load(records: list[dict]):
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "repo"
-        shutil.copytree(MINI, root)
-        for record in records:
-            path = root / "data/records/events" / record["id"][:4] / f"{record['id']}.yaml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_yaml(record), encoding="utf-8")
+        root = _with_records(Path(tmp), records)
         build(root, today=TODAY)
         tables = timeline.load(path=root)
     ev = _rows(tables["events"], "event_id")
@@ -322,11 +328,6 @@ def test_whatever_build_accepts_validate_package_accepts(records: list[dict]):
     from timeline.validate import validate_package
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "repo"
-        shutil.copytree(MINI, root)
-        for record in records:
-            path = root / "data/records/events" / record["id"][:4] / f"{record['id']}.yaml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_yaml(record), encoding="utf-8")
+        root = _with_records(Path(tmp), records)
         build(root, today=TODAY)
         assert validate_package(root, today=TODAY) == []
