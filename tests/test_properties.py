@@ -186,7 +186,7 @@ def test_valid_records_round_trip_through_build_and_load(records: list[dict]):
     ev = _rows(tables["events"], "event_id")
     es = _rows(tables["estimates"], "estimate_id")
     sources = _rows(tables["sources"], "url")
-    cited = {(r["event_id"], r["source_id"]): r["claim"] for r in _rows(tables["citations"], "claim").values()}
+    cited = {(r["event_id"], r["source_id"]): r["claim"] for r in tables["citations"].astype(object).to_dict("records")}
     parts = {(r["event_id"], r["actor_id"], r["role"]) for r in tables["participants"].astype(object)
              .to_dict("records")}
     links = tables["estimate_sources"].astype(object).to_dict("records")
