@@ -3,7 +3,8 @@
 The same checks serve the curated records (``timeline build``/``validate``, where each failure
 is traced back to file:line) and a built package (``timeline validate --package``).
 The column rules come from the table definitions (``columns``). The cross-field and cross-table
-rules are here, listed in ``RULES`` and documented in the codebook from there. ``check_frames``
+rules are here (the research model's in ``sourcing``); every rule is registered in ``rules``, which
+the codebook lists. ``check_frames``
 runs them all, with the key look-ups in worker threads beside the column rules.
 """
 
@@ -18,16 +19,11 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames, column_failures, inherited_failures, inheriting
-from .rules import RULES as _REGISTRY
 from .sourcing import rule_sourcing
 from .tables import TABLES, users
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-# The rules and their meanings are registered in ``rules``; the codebook lists them from there.
-RULES = {name: rule.meaning for name, rule in _REGISTRY.items()}
-
 
 def _rows(mask: pd.Series) -> list[int]:
     return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]

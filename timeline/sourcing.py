@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames
-from .tables import TABLES
+from .tables import ISO3, TABLES
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -184,7 +184,7 @@ def _countries(f: Frames) -> Iterator[Failure]:
     known = iso_countries()
     for name, table in TABLES.items():
         for fld in table.fields:
-            if fld.name in ("country", "place_country") and fld.pattern and not fld.derived:
+            if fld.pattern == ISO3 and not fld.derived:  # every written country code (tables.ISO3)
                 values = _obj(f[name][fld.name])
                 shaped = values.str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)  # else [pattern] says why
                 bad = shaped & ~values.isin(known)
