@@ -103,63 +103,67 @@ def expected_derived(f: Frames) -> pd.DataFrame:
                                               ("confidence", confidence))})
 
 
-def _codes(series: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position in ``index`` of each value (-1 when absent); a repeated key maps to its first row."""
-    values = series.astype("object")
-    if index.is_unique:
-        return np.asarray(index.get_indexer(values), dtype=np.int64)
-    first = ~index.duplicated()
-    rows = np.flatnonzero(first)
-    codes = np.asarray(index[first].get_indexer(values), dtype=np.int64)
-    return np.where(codes >= 0, rows[np.maximum(codes, 0)], -1)
-
-
-def _per_event_sources(f: Frames) -> tuple:
+def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
     """Per event: the number of distinct originating agencies, and whether any source is strong.
 
     A source's originating agency is its ``agency``, else its publisher; an aggregator that names no
     agency originates nothing. Strong: a wire, an official text, or state media of a state whose actor
     takes part in the event (``vocab.CONFIDENCE_RULE_VERSION``). Ids may repeat in a broken package:
-    the first row of a key is the one looked up.
+    the first row of a key is the one looked up (``arrowops.positions``, shared with the key rules).
     """
-    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, elementwise, positions
 
     ev, cit, src = f["events"], f["citations"], f["sources"]
-    sources = pd.Index(src["source_id"].astype("object"))
-    first = ~sources.duplicated()
-    sources_u = sources[first]
-    s_rows = src[first]
-    event = _codes(cit["event_id"], pd.Index(ev["event_id"].astype("object")))
-    source = _codes(cit["source_id"], sources_u)
+    n = len(ev)
+    event = positions(cit["event_id"], ev["event_id"])
+    source = positions(cit["source_id"], src["source_id"])
     keep = (event >= 0) & (source >= 0)
     event, source = event[keep], source[keep]
-    def plain(column: str) -> np.ndarray:  # None for a missing value, so comparisons give False
-        values = s_rows[column].astype("object")
-        return values.where(values.notna(), None).to_numpy()
 
-    kind, agency, publisher, country = (plain(c) for c in ("kind", "agency", "publisher", "country"))
-    origin = np.where(pd.isna(agency), np.where(kind == "aggregator", None, publisher), agency)
-    origin = np.where(pd.isna(origin), None, origin)
-    origin_codes, _ = pd.factorize(pd.Series(origin, dtype="object"), use_na_sentinel=True)
-    n = len(ev)
+    def text(column: pd.Series) -> pa.ChunkedArray:
+        return arrow(column).cast(pa.string())
+
+    def codes(values: pa.ChunkedArray, known: pa.Array) -> np.ndarray:  # -1 for a null or unknown value
+        found = pc.index_in(values, value_set=known, skip_nulls=True)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    kind = arrow(src["kind"])
+    aggregator = pc.fill_null(elementwise(kind, lambda c: pc.equal(c, "aggregator")), False)
+    agency, publisher = text(src["agency"]), text(src["publisher"])
+    origin = pc.if_else(pc.is_valid(agency), agency, pc.if_else(aggregator, pa.scalar(None, pa.string()), publisher))
+    origin_codes = codes(origin, pc.drop_null(pc.unique(origin)))
     o = origin_codes[source]
     has = o >= 0
     width = int(origin_codes.max()) + 2 if len(origin_codes) else 1
-    pairs = np.unique(event[has] * width + o[has])
+    pairs = pc.unique(pa.array(event[has] * width + o[has])).to_numpy()  # Arrow hashes faster than np.unique
     origins = np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
-    strong_kind = np.isin(kind, sorted(vocab.STRONG_SOURCE_KINDS - {"state_media"}))[source]
-    state = (kind == "state_media")[source]
-    strong = strong_kind.copy()
+    strong_kinds = pa.array(sorted(vocab.STRONG_SOURCE_KINDS - {"state_media"}), pa.string())
+    strong_kind = pc.fill_null(elementwise(kind, lambda c: pc.is_in(c.cast(pa.string()), value_set=strong_kinds)),
+                               False).to_numpy(zero_copy_only=False)
+    state_kind = pc.fill_null(elementwise(kind, lambda c: pc.equal(c, "state_media")), False)
+    strong = strong_kind[source]
+    state = state_kind.to_numpy(zero_copy_only=False)[source]
     if state.any():
-        act = f["actors"].drop_duplicates("actor_id")
-        countries = dict(zip(act["actor_id"].astype("object"), act["country"].astype("object"), strict=True))
-        part = f["participants"]
-        p_event = _codes(part["event_id"], pd.Index(ev["event_id"].astype("object")))
-        p_country = part["actor_id"].astype("object").map(countries).to_numpy()
-        own = pd.MultiIndex.from_arrays([p_event, pd.Series(p_country, dtype="object").to_numpy()])
+        # State media are strong for the acts of their own state: a participant of that country.
+        actors, part = f["actors"], f["participants"]
+        actor_country, source_country = text(actors["country"]), text(src["country"])
+        known = pc.drop_null(pc.unique(pa.chunked_array(actor_country.chunks + source_country.chunks,
+                                                        pa.string())))
+        p_event = positions(part["event_id"], ev["event_id"])
+        p_actor = positions(part["actor_id"], actors["actor_id"])
+        a_country = codes(actor_country, known)
+        p_country = np.where(p_actor >= 0, a_country[np.maximum(p_actor, 0)], -1) if len(a_country) else p_actor * 0 - 1
+        width = len(known) + 1
+        ok = (p_event >= 0) & (p_country >= 0)
+        own = p_event[ok] * width + p_country[ok]
         rows = np.flatnonzero(state)
-        mine = pd.MultiIndex.from_arrays([event[rows], country[source][rows]]).isin(own)
-        strong[rows[np.asarray(mine)]] = True
+        s_country = codes(source_country, known)[source[rows]]
+        mine = (s_country >= 0) & pc.is_in(pa.array(event[rows] * width + s_country),
+                                            value_set=pa.array(own)).to_numpy(zero_copy_only=False)
+        strong[rows[mine]] = True
     any_strong = np.bincount(event, weights=strong, minlength=n) > 0 if len(event) else np.zeros(n, dtype=bool)
     return origins, any_strong
 

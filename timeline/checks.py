@@ -349,9 +349,9 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
         out += rule_dates(f, today)
         out += rule_events(f)
         out += rule_estimates(f)
-        out += rule_sourcing(f)
         for task in look_ups:
             task.result()
+        out += rule_sourcing(f)
         for name, fields in deferred.items():
             for column in sorted(fields):
                 ref_table, ref_field = TABLES[name].field(column).references

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,13 +14,45 @@ from . import vocab
 from .columns import Failure, Frames
 from .tables import ISO3, TABLES
 
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-def _rows(mask: pd.Series) -> list[int]:
-    return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
+
+def _where(mask: np.ndarray) -> list[int]:
+    return np.flatnonzero(mask).tolist()
 
 
-def _obj(series: pd.Series) -> pd.Series:
-    return series.astype("object").where(series.notna(), None)
+def _col(series: pd.Series) -> pa.ChunkedArray:
+    from .arrowops import arrow
+
+    return arrow(series)
+
+
+def _valid(series: pd.Series) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return pc.is_valid(_col(series)).to_numpy(zero_copy_only=False)
+
+
+def _mask(column: pa.ChunkedArray, fn) -> np.ndarray:
+    """``fn`` on each value (once per distinct value of a dictionary column); nulls give false."""
+    import pyarrow.compute as pc
+
+    from .arrowops import elementwise
+
+    return pc.fill_null(elementwise(column, fn), False).to_numpy(zero_copy_only=False)
+
+
+def _eq(series: pd.Series, value: object) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return _mask(_col(series), lambda c: pc.equal(c, value))
+
+
+def _date(series: pd.Series) -> pa.ChunkedArray:
+    import pyarrow as pa
+
+    return _col(series).cast(pa.date32())
 
 
 @cache
@@ -31,6 +64,7 @@ def iso_countries() -> frozenset[str]:
 
 
 def rule_sourcing(f: Frames) -> Iterator[Failure]:
+    """The research-model rules; run after the key look-ups (they reuse the foreign keys' positions)."""
     yield from _estimates(f)
     yield from _cited_by_parent(f)
     yield from _sources(f)
@@ -39,131 +73,170 @@ def rule_sourcing(f: Frames) -> Iterator[Failure]:
 
 
 def _estimates(f: Frames) -> Iterator[Failure]:
+    import pyarrow.compute as pc
+
     es = f["estimates"]
-    counts = _obj(es["counts"])
-    start, end = es["period_start"], es["period_end"]
-    period = counts == "period"
-    for i in _rows(period & start.isna()):
+    counts = es["counts"]
+    period = _eq(counts, "period")
+    has_start, has_end = _valid(es["period_start"]), _valid(es["period_end"])
+    for i in _where(period & ~has_start):
         yield Failure("estimates", i, "period_start", "estimate-period",
                       "a period estimate needs period_start and period_end")
-    for i in _rows(period & start.notna() & end.isna()):
+    for i in _where(period & has_start & ~has_end):
         yield Failure("estimates", i, "period_end", "estimate-period",
                       "a period estimate needs period_start and period_end")
-    for col in ("period_start", "period_end"):
-        for i in _rows(counts.notna() & ~period & es[col].notna()):
+    counted = _valid(counts)
+    for col, has in (("period_start", has_start), ("period_end", has_end)):
+        for i in _where(counted & ~period & has):
             yield Failure("estimates", i, col, "estimate-period",
                           f"only a period estimate (counts: period) has {col}; this one counts {counts[i]}",
                           es[col][i])
-    both = start.notna() & end.notna()
-    if both.any():
-        earlier = pd.Series(False, index=es.index)
-        earlier[both] = pd.to_datetime(_obj(end[both])) < pd.to_datetime(_obj(start[both]))
-        for i in _rows(earlier):
-            yield Failure("estimates", i, "period_end", "date-order", "is before period_start", end[i])
-    derived, how = _obj(es["derived"]), es["derivation"]
-    for i in _rows((derived == True) & how.isna()):  # noqa: E712 (object column with None)
+    if (has_start & has_end).any():
+        earlier = pc.fill_null(pc.less(_date(es["period_end"]), _date(es["period_start"])), False)
+        for i in _where(earlier.to_numpy(zero_copy_only=False)):
+            yield Failure("estimates", i, "period_end", "date-order", "is before period_start", es["period_end"][i])
+    derived, has_how = _col(es["derived"]), _valid(es["derivation"])
+    for i in _where(_mask(derived, lambda c: pc.equal(c, True)) & ~has_how):
         yield Failure("estimates", i, "derivation", "estimate-derivation",
                       "a derived figure needs its derivation: say how it was computed from stated figures")
-    for i in _rows((derived == False) & how.notna()):  # noqa: E712
+    for i in _where(_mask(derived, lambda c: pc.equal(c, False)) & has_how):
         yield Failure("estimates", i, "derivation", "estimate-derivation",
-                      "only a derived figure (derived: true) has a derivation", how[i])
+                      "only a derived figure (derived: true) has a derivation", es["derivation"][i])
 
 
-def _joined(a, b):
+def _joined(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
     """Each (a, b) pair as one Arrow string (ids hold no unit separator: their patterns forbid it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow
-
-    def text(x) -> pa.ChunkedArray:
-        return (arrow(x) if isinstance(x, pd.Series) else pa.chunked_array([x])).cast(pa.string())
-
-    return pc.binary_join_element_wise(text(a), text(b), "\x1f")
+    return pc.binary_join_element_wise(a.cast(pa.string()), b.cast(pa.string()), "\x1f")
 
 
-def _pairs_in(a: tuple[pd.Series, pd.Series], b: tuple[pd.Series, pd.Series]) -> np.ndarray:
-    """Whether each (a0, a1) pair is among the (b0, b1) pairs, hashed in Arrow."""
-    import pyarrow.compute as pc
+class _Cited:
+    """Which (event, source) pairs the citations hold. Pairs are compared as (event row, source row)
+    integers from the foreign keys' look-ups; a pair with an id that names no row (already a
+    foreign-key failure) falls back to comparing the ids' text, as the rule is written."""
 
-    found = pc.is_in(_joined(*a), value_set=_joined(*b).unique())
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    def __init__(self, f: Frames) -> None:
+        from .arrowops import positions
+
+        cit = f["citations"]
+        self.f = f
+        self.width = len(f["sources"]) + 1
+        ev = positions(cit["event_id"], f["events"]["event_id"])
+        src = positions(cit["source_id"], f["sources"]["source_id"])
+        ok = (ev >= 0) & (src >= 0)
+        self.known = ev[ok] * self.width + src[ok]
+        self._text: pa.ChunkedArray | None = None
+
+    def contains(self, event: np.ndarray, source: np.ndarray, event_text: pa.Array,
+                 source_text: pa.Array) -> np.ndarray:
+        """Whether each pair is cited; ``event``/``source`` are row positions (-1: no such row) and
+        the ``*_text`` arrays the ids as written (for those)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rows = (event >= 0) & (source >= 0)
+        found = np.zeros(len(event), dtype=bool)
+        keys = event[rows] * self.width + source[rows]
+        found[rows] = pc.is_in(pa.array(keys), value_set=pa.array(self.known)).to_numpy(zero_copy_only=False)
+        rest = np.flatnonzero(~rows)
+        if len(rest):
+            if self._text is None:
+                cit = self.f["citations"]
+                self._text = _joined(_col(cit["event_id"]), _col(cit["source_id"])).unique()
+            pick = pa.array(rest)
+            pairs = _joined(*(pa.chunked_array([pc.take(text, pick)]) for text in (event_text, source_text)))
+            found[rest] = pc.fill_null(pc.is_in(pairs, value_set=self._text), False).to_numpy(zero_copy_only=False)
+        return found
 
 
 def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     """Every estimate names a source, and the sources of an estimate or a treaty provision are cited
     by its event."""
-    cit = (f["citations"]["event_id"], f["citations"]["source_id"])
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, positions
+    from .arrowops import covered, positions
 
-    es, links = f["estimates"], f["estimate_sources"]
+    es, links, events, sources = f["estimates"], f["estimate_sources"], f["events"], f["sources"]
     ids = es["estimate_id"]
-    active = ~(es["status"].astype("object") == "retracted")  # a retracted figure keeps its id, not a source
-    named = positions(ids, links["estimate_id"]) >= 0
-    for i in _rows(pd.Series(ids.notna().to_numpy() & active.to_numpy() & ~named, index=es.index)):
+    active = ~_eq(es["status"], "retracted")  # a retracted figure keeps its id, not a source
+    named = covered(ids, [links["estimate_id"]])
+    for i in _where(_valid(ids) & active & ~named):
         yield Failure("estimates", i, "sources", "estimate-sourced",
                       "names no source; list under sources the cited pages that state the figure")
+    cited = _Cited(f)
     at = positions(links["estimate_id"], ids)
-    event = pc.take(arrow(es["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
-    source = arrow(links["source_id"]).cast(pa.string())
-    check = pc.and_(pc.is_valid(event), pc.is_valid(source))
-    found = pc.is_in(_joined(event.combine_chunks() if isinstance(event, pa.ChunkedArray) else event,
-                             source.combine_chunks()), value_set=_joined(*cit).unique())
-    bad = pc.and_(check, pc.invert(pc.fill_null(found, False)))
-    for i in pc.indices_nonzero(bad).to_pylist():
-        yield Failure("estimate_sources", i, "source_id", "estimate-source",
-                      f"is not among the citations of event {event[i].as_py()}; cite the page there too",
-                      source[i].as_py())
-    ob, obs = f["treaty_obligations"], f["obligation_sources"]
-    key = pd.MultiIndex.from_arrays([_obj(ob["treaty_id"]).to_numpy(), _obj(ob["obligation_id"]).to_numpy()])
-    ob_event = pd.Series(_obj(ob["event_id"]).to_numpy(), index=key)
-    ob_event = ob_event[~ob_event.index.duplicated()]
-    events = pd.Series([ob_event.get((t, o)) for t, o in zip(_obj(obs["treaty_id"]), _obj(obs["obligation_id"]),
-                                                               strict=True)], index=obs.index, dtype="object")
-    sources = _obj(obs["source_id"])
-    check = events.notna() & sources.notna()  # a missing provision is its key rule's to report
+    ev_of = positions(es["event_id"], events["event_id"])
+    event_text = pc.take(_col(es["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
+    event_text = event_text.combine_chunks() if isinstance(event_text, pa.ChunkedArray) else event_text
+    event = np.where(at >= 0, ev_of[np.maximum(at, 0)], -1)
+    source_text = _col(links["source_id"]).cast(pa.string()).combine_chunks()
+    source = positions(links["source_id"], sources["source_id"])
+    check = pc.and_(pc.is_valid(event_text), pc.is_valid(source_text)).to_numpy(zero_copy_only=False)
     if check.any():
-        bad = check.copy()
-        bad[check] = ~_pairs_in((events[check], sources[check]), cit)
-        for i in _rows(bad):
+        bad = check & ~cited.contains(event, source, event_text, source_text)
+        for i in _where(bad):
+            yield Failure("estimate_sources", i, "source_id", "estimate-source",
+                          f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
+                          source_text[i].as_py())
+    ob, obs = f["treaty_obligations"], f["obligation_sources"]
+    if not len(obs):
+        return
+    # The provision each source row belongs to (the first, if a key repeats: that is the key rule's).
+    key = _joined(_col(ob["treaty_id"]), _col(ob["obligation_id"])).combine_chunks()
+    at = pc.fill_null(pc.index_in(_joined(_col(obs["treaty_id"]), _col(obs["obligation_id"])), value_set=key),
+                      -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    ob_ev = positions(ob["event_id"], events["event_id"])
+    event_text = pc.take(_col(ob["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
+    event_text = event_text.combine_chunks() if isinstance(event_text, pa.ChunkedArray) else event_text
+    event = np.where(at >= 0, ob_ev[np.maximum(at, 0)], -1)
+    source_text = _col(obs["source_id"]).cast(pa.string()).combine_chunks()
+    source = positions(obs["source_id"], sources["source_id"])
+    check = pc.and_(pc.is_valid(event_text), pc.is_valid(source_text)).to_numpy(zero_copy_only=False)
+    if check.any():  # a missing provision is its key rule's to report
+        bad = check & ~cited.contains(event, source, event_text, source_text)
+        for i in _where(bad):
             yield Failure("obligation_sources", i, "source_id", "obligation-source",
-                          f"is not among the citations of event {events[i]}; cite the page there too", sources[i])
+                          f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
+                          source_text[i].as_py())
 
 
 def _sources(f: Frames) -> Iterator[Failure]:
+    import pyarrow.compute as pc
+
     src = f["sources"]
-    date, prec = src["date_published"], src["date_published_precision"]
     if src.empty:
         return
-    for i in _rows(date.notna() & prec.isna()):
+    date, prec = src["date_published"], src["date_published_precision"]
+    dated, precise = _valid(date), _valid(prec)
+    for i in _where(dated & ~precise):
         yield Failure("sources", i, "date_published_precision", "published-precision",
                       "a publication date needs its precision (published_precision: day or month)")
-    for i in _rows(date.isna() & prec.notna()):
+    for i in _where(~dated & precise):
         yield Failure("sources", i, "date_published_precision", "published-precision",
                       "a precision without a publication date; leave both out when the page shows no date",
                       prec[i])
-    month = prec.astype("object") == "month"
+    month = _eq(prec, "month")
     if month.any():
-        d = pd.to_datetime(date[month].astype("object"))
-        for i in _rows(pd.Series(d.dt.day != 1, index=d.index).reindex(src.index, fill_value=False)):
+        not_first = pc.fill_null(pc.not_equal(pc.day(_date(date)), 1), False).to_numpy(zero_copy_only=False)
+        for i in _where(month & not_first):
             yield Failure("sources", i, "date_published", "date-precision",
                           "month precision: write the 1st of the month", date[i])
-    kind, country = src["kind"].astype("object"), src["country"]
-    for i in _rows((kind == "state_media") & country.isna()):
+    state, has_country = _eq(src["kind"], "state_media"), _valid(src["country"])
+    for i in _where(state & ~has_country):
         yield Failure("sources", i, "country", "state-media-country",
                       "a state_media source names the state that owns it (ISO 3166-1 alpha-3), such as RUS")
-    for i in _rows(kind.notna() & (kind != "state_media") & country.notna()):
+    for i in _where(_valid(src["kind"]) & ~state & has_country):
         yield Failure("sources", i, "country", "state-media-country",
-                      f"only state_media sources name an owning state; this one is {kind[i]}", country[i])
+                      f"only state_media sources name an owning state; this one is {src['kind'][i]}",
+                      src["country"][i])
 
 
 def given_plover_failures(types: pd.Series, given: pd.Series) -> Iterator[Failure]:
     """Records: an event type with its own PLOVER category takes it; a record may not name another."""
-    types, given = _obj(types), _obj(given)
-    for i in _rows(given.notna()):
+    for i in _where(_valid(given)):
         spec = vocab.EVENT_TYPES.get(types[i])
         if spec is not None and spec.plover is not None and given[i] != spec.plover:
             yield Failure("events", i, "plover_category", "plover",
@@ -171,23 +244,31 @@ def given_plover_failures(types: pd.Series, given: pd.Series) -> Iterator[Failur
 
 
 def _plover(f: Frames) -> Iterator[Failure]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ev = f["events"]
-    types = _obj(ev["event_type"])
-    given = _obj(ev["plover_category"])
-    coded = [t for t, spec in vocab.EVENT_TYPES.items() if spec.plover is None]
-    for i in _rows(types.isin(coded) & given.isna()):
+    coded = pa.array([t for t, spec in vocab.EVENT_TYPES.items() if spec.plover is None], pa.string())
+    open_type = _mask(_col(ev["event_type"]), lambda c: pc.is_in(c.cast(pa.string()), value_set=coded))
+    for i in _where(open_type & ~_valid(ev["plover_category"])):
         yield Failure("events", i, "plover_category", "plover",
-                      f"a {types[i]} names the PLOVER category of its content (plover), such as DISAPPROVE")
+                      f"a {ev['event_type'][i]} names the PLOVER category of its content (plover), such as DISAPPROVE")
 
 
 def _countries(f: Frames) -> Iterator[Failure]:
-    known = iso_countries()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    known = pa.array(sorted(iso_countries()), pa.string())
+
+    def unassigned(c: pa.Array) -> pa.Array:  # shaped like a code (else [pattern] says why), not assigned
+        c = c.cast(pa.string())
+        return pc.and_(pc.match_substring_regex(c, "^[A-Z]{3}$"), pc.invert(pc.is_in(c, value_set=known)))
+
     for name, table in TABLES.items():
         for fld in table.fields:
             if fld.pattern == ISO3 and not fld.derived:  # every written country code (tables.ISO3)
-                values = _obj(f[name][fld.name])
-                shaped = values.str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)  # else [pattern] says why
-                bad = shaped & ~values.isin(known)
-                for i in _rows(bad):
+                values = f[name][fld.name]
+                for i in _where(_mask(_col(values), unassigned)):
                     yield Failure(name, i, fld.name, "country-code",
                                   "is not an assigned ISO 3166-1 alpha-3 country code", values[i])
