@@ -254,6 +254,42 @@ def _cached(objects: tuple, compute: Callable[[], object]) -> object:
     return _MEMO[key][1]
 
 
+def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
+    """Start of each run of equal neighbours when that saves at least a quarter of the look-ups
+    (a child table sorted by its parent's id repeats it row after row); None otherwise."""
+    import pyarrow.compute as pc
+
+    n = len(column)
+    if n < 1000 or column.null_count:
+        return None
+    column = column.combine_chunks() if column.num_chunks > 1 else column.chunk(0)
+    change = pc.not_equal(column.slice(1), column.slice(0, n - 1))
+    starts = np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
+    return starts if len(starts) <= 0.75 * n else None
+
+
+def _expand(found: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    return np.repeat(found, np.diff(starts, append=n))
+
+
+def _probe(column: pa.ChunkedArray, known: pa.ChunkedArray) -> tuple[pa.ChunkedArray | None, Callable]:
+    """What to look up for ``column`` in ``known``, and how to turn the answer into one position per
+    row. When the column's runs are exactly the unique sorted keys (every parent row has children,
+    as built packages are sorted), no look-up is needed at all: the answer is ``(None, positions)``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(column)
+    starts = _runs(column)
+    if starts is None:
+        return column.cast(pa.string()), lambda found: found
+    values = pc.take(column, pa.array(starts)).cast(pa.string())
+    if len(values) == len(known) and unique_key_arrow(known) and pc.all(
+            pc.equal(values, known.cast(pa.string()))).as_py():
+        return None, lambda _: _expand(np.arange(len(known), dtype=np.int64), starts, n)
+    return values, lambda found: _expand(found, starts, n)
+
+
 def positions(values: pd.Series, known: pd.Series) -> np.ndarray:
     """Row of ``known`` holding each value (the first, if repeated); -1 where absent or null."""
     import pyarrow as pa
@@ -262,9 +298,12 @@ def positions(values: pd.Series, known: pd.Series) -> np.ndarray:
     v, k = arrow(values), arrow(known)
 
     def compute() -> np.ndarray:
+        probe, expand = _probe(v, k)
+        if probe is None:
+            return expand(None)
         value_set = k.cast(pa.string()).combine_chunks()
-        found = pc.index_in(v.cast(pa.string()), value_set=value_set, skip_nulls=True)
-        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        found = pc.index_in(probe, value_set=value_set, skip_nulls=True)
+        return expand(pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64))
 
     return _cached((v, k, positions), compute)
 
@@ -285,22 +324,33 @@ def prefetch(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
     for key, children in groups.items():
         k = parents[key]
         columns = list({id(c): c for c in (arrow(v) for v in children)}.values())
-        todo = [c for c in columns if (id(c), id(k), id(positions)) not in _MEMO]
-        if len(todo) < 2:
+        todo = []
+        for c in columns:
+            if (id(c), id(k), id(positions)) in _MEMO:
+                continue
+            probe, expand = _probe(c, k)
+            if probe is None:
+                _MEMO[(id(c), id(k), id(positions))] = ((c, k, positions), expand(None))
+            else:
+                todo.append((c, probe, expand))
+        if not todo:
             continue
-        joined = pa.chunked_array([ch for c in todo for ch in c.cast(pa.string()).chunks], pa.string())
+        joined = pa.chunked_array([ch for _, probe, _ in todo for ch in probe.chunks], pa.string())
         found = pc.index_in(joined, value_set=k.cast(pa.string()).combine_chunks(), skip_nulls=True)
         found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
         start = 0
-        for c in todo:
-            _MEMO[(id(c), id(k), id(positions))] = ((c, k, positions), found[start: start + len(c)])
-            start += len(c)
+        for c, probe, expand in todo:
+            _MEMO[(id(c), id(k), id(positions))] = ((c, k, positions), expand(found[start: start + len(probe)]))
+            start += len(probe)
 
 
 def unique_key(series: pd.Series) -> bool:
     """True when the column has no nulls and strictly increases, so each value names one row
     (a built package is sorted by its keys). False means only "not known to be unique"."""
-    column = arrow(series)
+    return unique_key_arrow(arrow(series))
+
+
+def unique_key_arrow(column: pa.ChunkedArray) -> bool:
     return bool(_cached((column, unique_key), lambda: len(column) < 2 and not column.null_count or (
         not column.null_count and _strictly_increasing([column]))))
 

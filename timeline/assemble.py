@@ -134,11 +134,12 @@ def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
     aggregator = pc.fill_null(elementwise(kind, lambda c: pc.equal(c, "aggregator")), False)
     agency, publisher = text(src["agency"]), text(src["publisher"])
     origin = pc.if_else(pc.is_valid(agency), agency, pc.if_else(aggregator, pa.scalar(None, pa.string()), publisher))
-    origin_codes = codes(origin, pc.drop_null(pc.unique(origin)))
+    encoded = pc.dictionary_encode(origin.combine_chunks() if isinstance(origin, pa.ChunkedArray) else origin)
+    origin_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     o = origin_codes[source]
     has = o >= 0
     width = int(origin_codes.max()) + 2 if len(origin_codes) else 1
-    pairs = pc.unique(pa.array(event[has] * width + o[has])).to_numpy()  # Arrow hashes faster than np.unique
+    pairs = _distinct(event[has] * width + o[has])
     origins = np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
     strong_kinds = pa.array(sorted(vocab.STRONG_SOURCE_KINDS - {"state_media"}), pa.string())
     strong_kind = pc.fill_null(elementwise(kind, lambda c: pc.is_in(c.cast(pa.string()), value_set=strong_kinds)),
@@ -154,18 +155,30 @@ def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
                                                         pa.string())))
         p_event = positions(part["event_id"], ev["event_id"])
         p_actor = positions(part["actor_id"], actors["actor_id"])
+        rows = np.flatnonzero(state)
+        reported = np.zeros(n + 1, dtype=bool)  # only the events that cite state media need their states
+        reported[event[rows]] = True
+        wanted = reported[p_event]
+        p_event, p_actor = p_event[wanted], p_actor[wanted]
         a_country = codes(actor_country, known)
         p_country = np.where(p_actor >= 0, a_country[np.maximum(p_actor, 0)], -1) if len(a_country) else p_actor * 0 - 1
         width = len(known) + 1
         ok = (p_event >= 0) & (p_country >= 0)
         own = p_event[ok] * width + p_country[ok]
-        rows = np.flatnonzero(state)
         s_country = codes(source_country, known)[source[rows]]
         mine = (s_country >= 0) & pc.is_in(pa.array(event[rows] * width + s_country),
                                             value_set=pa.array(own)).to_numpy(zero_copy_only=False)
         strong[rows[mine]] = True
     any_strong = np.bincount(event, weights=strong, minlength=n) > 0 if len(event) else np.zeros(n, dtype=bool)
     return origins, any_strong
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array (sorted; numpy's own unique hashes slowly)."""
+    if len(keys) < 2:
+        return keys
+    keys = keys if (keys[1:] >= keys[:-1]).all() else np.sort(keys)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
 
 
 def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:

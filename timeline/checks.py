@@ -351,7 +351,7 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
         out += rule_estimates(f)
         for task in look_ups:
             task.result()
-        out += rule_sourcing(f)
+        sourced = pool.submit(lambda: list(rule_sourcing(f)))  # beside the key rules, on the look-ups
         for name, fields in deferred.items():
             for column in sorted(fields):
                 ref_table, ref_field = TABLES[name].field(column).references
@@ -361,6 +361,7 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
                                           positions(f[name][column], keys))
         out += rule_keys(f)
         out += rule_links(f)
+        out += sourced.result()
         if derived is not None:
             out += rule_derived(f, want.result())
     if skip:

@@ -126,7 +126,9 @@ class _Cited:
         ev = positions(cit["event_id"], f["events"]["event_id"])
         src = positions(cit["source_id"], f["sources"]["source_id"])
         ok = (ev >= 0) & (src >= 0)
-        self.known = ev[ok] * self.width + src[ok]
+        known = ev[ok] * self.width + src[ok]
+        # Sorted already when the citations are (by event, then source: as every build writes them).
+        self.known = known if len(known) < 2 or (known[1:] >= known[:-1]).all() else np.sort(known)
         self._text: pa.ChunkedArray | None = None
 
     def contains(self, event: np.ndarray, source: np.ndarray, event_text: pa.Array,
@@ -139,7 +141,9 @@ class _Cited:
         rows = (event >= 0) & (source >= 0)
         found = np.zeros(len(event), dtype=bool)
         keys = event[rows] * self.width + source[rows]
-        found[rows] = pc.is_in(pa.array(keys), value_set=pa.array(self.known)).to_numpy(zero_copy_only=False)
+        if len(self.known):
+            at = np.minimum(np.searchsorted(self.known, keys), len(self.known) - 1)
+            found[rows] = self.known[at] == keys
         rest = np.flatnonzero(~rows)
         if len(rest):
             if self._text is None:

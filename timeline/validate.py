@@ -39,6 +39,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     # reads mostly outside it: on two cores the two overlap.
     importing = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
     importing.start()
+    # So is parsing the gazetteer (half a second of JSON) for the places' check.
+    threading.Thread(target=_warm_gazetteer, daemon=True).start()
     root = Path(root)
     today = today or dt.date.today()
     try:
@@ -73,6 +75,12 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
                            re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
     return sorted(out)
+
+
+def _warm_gazetteer() -> None:
+    from .gazetteer import entries
+
+    entries()
 
 
 def _read_tables(resources: dict, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
