@@ -153,3 +153,15 @@ def test_json_output_is_the_library_result(built_mini: Path, tmp_path: Path, cli
     code, out, _ = cli("diff", str(built_mini), str(new), "--json")
     assert code == 0
     assert json.loads(out) == to_dict(diff_packages(open_package(str(built_mini)), open_package(str(new))))
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "(none)"),
+    ("short", '"short"'),
+    ("two\nlines  and   spaces", '"two lines and spaces"'),
+    ("x" * 200, '"' + "x" * 79 + '…"'),
+])
+def test_text_diff_shortens_values(value, shown):
+    from timeline.diffreport import shorten
+
+    assert shorten(value) == shown
