@@ -321,7 +321,8 @@ def parser() -> argparse.ArgumentParser:
 
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="validate the records and write data/*.parquet, schemas/, datapackage.json")
+    b = sub.add_parser("build", help="validate the records and build the package they make into build/package/ "
+                                     "(the committed one is the last release's)")
     b.add_argument("--root", help=ROOT_HELP)
     b.add_argument("--out", help="package folder to write (default: ROOT/build/package, not committed; "
                                  "`--out .` writes the committed package, which only releases should)")
