@@ -23,8 +23,8 @@ TODAY = "2026-12-01"
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t",
-                           "-c", "init.defaultBranch=main", *args], capture_output=True, text=True, check=False)
+    done = subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0 or args[0] == "merge", done.stderr
     return done.stdout + done.stderr
 
@@ -38,10 +38,11 @@ def clone(tmp_path_factory) -> Path:
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
-            shutil.copytree(src, repo / name, ignore=shutil.ignore_patterns("csv"))
+            shutil.copytree(src, repo / name)
         elif src.exists():
             shutil.copyfile(src, repo / name)
     git(repo, "init", "-q")
+    git(repo, "symbolic-ref", "HEAD", "refs/heads/main")  # whatever the local default branch name
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
     return repo
