@@ -24,14 +24,16 @@ class BuildPyWithPackage(build_py):
             return
         descriptor = HERE / "datapackage.json"
         if not descriptor.exists():
-            raise SystemExit("datapackage.json is missing: run `timeline build` before building the wheel")
+            raise SystemExit("datapackage.json is missing: the wheel carries the committed package (the last "
+                             "release's); restore it with git checkout")
         target = Path(self.build_lib) / "timeline" / "_package"
         files = ["datapackage.json"]
         for resource in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]:
             rel = resource["path"]
             data = (HERE / rel).read_bytes()
             if resource.get("hash") and hashlib.sha256(data).hexdigest() != resource["hash"].rpartition(":")[2]:
-                raise SystemExit(f"{rel} does not match datapackage.json: run `timeline build` first")
+                raise SystemExit(f"{rel} does not match datapackage.json: restore the committed package "
+                                 "with git checkout")
             files.append(rel)
         for rel in files:
             out = target / rel

@@ -6,7 +6,7 @@ Writes under OUT (a fresh folder; write it under /tmp, never into the repository
 - the built package: ``datapackage.json``, ``data/*.parquet``, ``schemas/*.json``, exactly as
   ``timeline build`` lays it out (from 1 to at least 1M events);
 - with ``--records``, the same data as curated records under ``data/records/`` (sizes up to ~100k),
-  so that ``timeline build --root OUT`` rebuilds the same tables;
+  so that ``timeline build --root OUT --out OUT`` rebuilds the same tables;
 - with ``--csv``, the same tables as CSV with their own descriptor under ``csv/`` (for frictionless).
 
 Every value is obviously synthetic ("Synthetic event 123", URLs on example.org); only the

@@ -25,7 +25,7 @@ def mini_repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def built_mini(mini_repo: Path) -> Path:
     """The mini package, built."""
-    assert main(["build", "--root", str(mini_repo)]) == 0
+    assert main(["build", "--root", str(mini_repo), "--out", str(mini_repo)]) == 0
     return mini_repo
 
 

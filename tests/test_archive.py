@@ -167,3 +167,17 @@ def test_wheel_carries_the_tables_and_loads_without_a_checkout(tmp_path: Path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert int(done.stdout) == len(load("events", REPO))
+    # The installed CLI outside a checkout (issue 15, item 3): read-only commands read the bundled copy,
+    # record commands exit 2 naming --package, nothing is written without --out.
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "timeline", *args], cwd=tmp_path, capture_output=True,
+                              text=True, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+
+    stats = cli("stats")
+    assert stats.returncode == 0 and stats.stdout.startswith("# Data report: russia-dprk-timeline v"), stats.stderr
+    valid = cli("validate", "--package")
+    assert (valid.returncode, valid.stdout) == (0, "Valid: no problems found.\n"), valid.stderr
+    needs = cli("validate")
+    assert needs.returncode == 2 and "--package PATH" in needs.stderr and "Traceback" not in needs.stderr
+    assert cli("site").returncode == 2 and not (tmp_path / "site" / "index.html").exists()
+    assert cli("site", "--out", "page.html").returncode == 0 and (tmp_path / "page.html").is_file()

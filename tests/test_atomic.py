@@ -167,7 +167,7 @@ def test_a_build_that_cannot_get_the_lock_fails_cleanly(built_mini: Path):
 def test_two_builds_started_at_once_never_mix_outputs(built_mini: Path, reference):
     change_records(built_mini)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "timeline", "build", "--root", str(built_mini)]
+    command = [sys.executable, "-m", "timeline", "build", "--root", str(built_mini), "--out", str(built_mini)]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     outcomes = [(run.wait(timeout=300), *run.communicate()) for run in runs]

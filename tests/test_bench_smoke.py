@@ -45,7 +45,7 @@ def test_synthetic_package_is_valid_and_obviously_synthetic(synthetic: Path, cli
 def test_building_the_synthetic_records_gives_the_same_package(synthetic: Path, tmp_path: Path):
     rebuilt = tmp_path / "rebuilt"
     shutil.copytree(synthetic / "data" / "records", rebuilt / "data" / "records")
-    assert main(["build", "--root", str(rebuilt)]) == 0
+    assert main(["build", "--root", str(rebuilt), "--out", str(rebuilt)]) == 0
     for name in TABLES:
         rel = f"data/{name}.parquet"
         assert (rebuilt / rel).read_bytes() == (synthetic / rel).read_bytes(), rel

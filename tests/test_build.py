@@ -23,7 +23,7 @@ def test_build_writes_every_table_and_descriptor(built_mini: Path):
 
 def test_build_is_byte_identical_when_repeated(built_mini: Path, cli):
     before = snapshot(built_mini)
-    code, out, _ = cli("build", "--root", str(built_mini))
+    code, out, _ = cli("build", "--root", str(built_mini), "--out", str(built_mini))
     assert code == 0 and "already up to date" in out
     assert snapshot(built_mini) == before
 

@@ -12,7 +12,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 from timeline.build import build
-from timeline.diff import MAJOR, MINOR, NONE, PATCH, Package, bump, diff_packages, diff_schema, open_package, to_dict
+from timeline.diff import MAJOR, MINOR, NONE, PATCH, Package, bump, diff_packages, diff_schema, open_package
+from timeline.diffreport import to_dict
+from timeline.problems import NotFound
 
 CASES = sorted(p for p in (FIXTURES / "diff").iterdir() if (p / "old").is_dir())
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # UPDATE_GOLDEN=1 pytest tests/test_diff.py rewrites them
@@ -52,8 +54,10 @@ def test_golden_case_covers_every_kind_of_row_change(built_mini: Path, tmp_path:
     assert kinds == {"added", "modified", "retracted", "removed"}
     assert result["level"] == "major"  # a citation (and its source) removed
     events = next(t for t in result["tables"] if t["name"] == "events")
-    assert {"id": "2024-10-24-duma-ratifies-treaty", "change": "retracted",
-            "fields": ["status", "retraction_reason"]} in events["rows"]
+    row = next(r for r in events["rows"] if r["id"] == "2024-10-24-duma-ratifies-treaty")
+    assert (row["change"], row["fields"]) == ("retracted", ["status", "retraction_reason"])
+    assert row["values"]["status"] == {"old": "active", "new": "retracted"}
+    assert row["values"]["retraction_reason"]["old"] is None  # a missing value is null, not ""
 
 
 def test_identical_packages_have_no_differences(built_mini: Path, cli):
@@ -81,7 +85,7 @@ def test_diff_reads_git_revisions_and_matches_folders(built_mini: Path, tmp_path
     labels = ("old", "new")
     assert {k: v for k, v in to_dict(by_rev).items() if k not in labels} == \
         {k: v for k, v in to_dict(by_folder).items() if k not in labels}
-    with pytest.raises(Exception, match="not a package folder"):
+    with pytest.raises(NotFound, match="no-such-revision: not found"):
         open_package("no-such-revision", built_mini)
 
 
@@ -149,3 +153,15 @@ def test_json_output_is_the_library_result(built_mini: Path, tmp_path: Path, cli
     code, out, _ = cli("diff", str(built_mini), str(new), "--json")
     assert code == 0
     assert json.loads(out) == to_dict(diff_packages(open_package(str(built_mini)), open_package(str(new))))
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "(none)"),
+    ("short", '"short"'),
+    ("two\nlines  and   spaces", '"two lines and spaces"'),
+    ("x" * 200, '"' + "x" * 79 + '…"'),
+])
+def test_text_diff_shortens_values(value, shown):
+    from timeline.diffreport import shorten
+
+    assert shorten(value) == shown

@@ -46,7 +46,7 @@ def mini(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
 
     root = tmp_path_factory.mktemp("plot") / "mini"
     shutil.copytree(Path(__file__).parent / "fixtures" / "mini", root)
-    assert main(["build", "--root", str(root)]) == 0
+    assert main(["build", "--root", str(root), "--out", str(root)]) == 0
     return root, render(root)
 
 

@@ -3,6 +3,12 @@
 Every output is first written to a staging folder; only when all of them are written are they
 moved into place, with the previous files kept aside until the move has finished. A failure at
 any point leaves ``data/*.parquet``, ``schemas/`` and ``datapackage.json`` exactly as they were.
+
+Once a release is recorded, the committed package (``data/*.parquet``, ``schemas/``,
+``datapackage.json``) is that release's and only ``timeline release`` rewrites it; the CLI's
+``timeline build`` writes the working package into the ignored ``build/package/``. So a pull
+request that adds an event changes records only, and two such requests never conflict on
+generated files (issue 15, item 4). ``check`` verifies both halves.
 """
 
 from __future__ import annotations
@@ -119,30 +125,52 @@ def prepare(root: Path, today: dt.date | None = None, version: str | None = None
 
 
 def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock_timeout: float = 60.0,
-          _fail_after: str | None = None) -> BuildResult:
-    """Validate the records and write the package under ``root``; raise ``ValidationFailed`` on any problem.
+          _fail_after: str | None = None, out: str | os.PathLike[str] | None = None) -> BuildResult:
+    """Validate the records under ``root`` and write the package into ``out`` (default: ``root``).
 
-    ``_fail_after`` is for tests: raise right after writing that output, to prove atomicity.
+    Raises ``ValidationFailed`` on any problem. ``_fail_after`` is for tests: raise right after
+    writing that output, to prove atomicity.
     """
     root = Path(root)
-    with build_lock(root, lock_timeout):
+    target = Path(out) if out is not None else root
+    with build_lock(target, lock_timeout):
         meta, frames, problems = prepare(root, today)
         if problems:
             raise ValidationFailed(problems)
         files = render(meta, frames)
-        changed = commit(root, files, _fail_after=_fail_after)
+        changed = commit(target, files, _fail_after=_fail_after)
     return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
 
 
+def committed(root: Path, meta: dict, frames: dict) -> dict[str, bytes]:
+    """The bytes the committed package must have: the last release's, or before any release the build's."""
+    import json
+
+    from .history import last_release
+
+    release = last_release(root)
+    if release is None:
+        return render(meta, frames)
+    descriptor = (release.path / paths.DESCRIPTOR).read_bytes()
+    files = {paths.DESCRIPTOR: descriptor}
+    for resource in json.loads(descriptor)["resources"]:
+        files[resource["path"]] = (release.path / resource["path"]).read_bytes()
+        files[paths.schema_path(resource["name"])] = dumps(resource["schema"])
+    return files
+
+
 def check(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[str]:
-    """Rebuild in memory; return the outputs whose committed bytes differ (empty when up to date)."""
+    """Check the records build, and return the committed outputs that differ (empty when up to date).
+
+    The committed package must equal the last release (see the module docstring); before the
+    first release, the build of the records.
+    """
     root = Path(root)
     meta, frames, problems = prepare(root, today)
     if problems:
         raise ValidationFailed(problems)
-    files = render(meta, frames)
     stale = []
-    for rel, data in files.items():
+    for rel, data in committed(root, meta, frames).items():
         target = root / rel
         if not target.exists() or target.read_bytes() != data:
             stale.append(rel)

@@ -10,8 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+ROOT_HELP = "repository folder (default: the checkout holding the current folder)"
 
 
 def command(name: str):
@@ -55,19 +57,29 @@ def _today():
 @command("build")
 def _build(args: argparse.Namespace) -> int:
     from .build import build, check
+    from .history import last_release
+    from .locate import checkout
+    from .paths import WORKING
     from .problems import BuildLocked, ValidationFailed
 
+    root = checkout(args.root, "build")
+    out = Path(args.out) if args.out else root / WORKING
     try:
         if args.check:
-            stale = check(args.root, _today())
+            stale = check(root, _today())
             if stale:
-                print("Committed outputs are stale; run `timeline build` and commit:", file=sys.stderr)
+                last = last_release(root)
+                if last is None:
+                    print("Committed outputs are stale; run `timeline build --out .` and commit:", file=sys.stderr)
+                else:
+                    print(f"Committed outputs differ from release {last.version}'s package; only "
+                          "`timeline release` writes them (restore them with git checkout):", file=sys.stderr)
                 for rel in stale:
                     print(f"  {rel}", file=sys.stderr)
                 return 1
-            print("Committed outputs are up to date.")
+            print("The records build; committed outputs are up to date.")
             return 0
-        result = build(args.root, _today())
+        result = build(root, _today(), out=out)
     except ValidationFailed as exc:
         _print_problems(exc.problems, False, sys.stderr)
         print("Nothing was written.", file=sys.stderr)
@@ -77,19 +89,25 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     rows = ", ".join(f"{n} {c}" for n, c in result.rows.items())
     print(f"Built version {result.version}: {rows}.")
-    print(f"{len(result.changed)} file(s) changed." if result.changed else "Outputs already up to date.")
+    changed = f"{len(result.changed)} file(s) changed" if result.changed else "already up to date"
+    print(f"Package in {out}: {changed}.")
     return 0
 
 
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
+    from . import locate
     from .validate import validate_package, validate_records
 
     problems = []
-    if not args.package_only:
-        problems += validate_records(args.root, _today())
-    if not args.records_only:
-        problems += validate_package(args.package or args.root, _today())
+    if args.package is not None:  # `--package` alone: the checkout's package, else the bundled one
+        problems += validate_package(locate.package(args.package, args.root), _today())
+    else:
+        root = locate.checkout(args.root, "validate", "give --package PATH to check a built package")
+        if not args.package_only:
+            problems += validate_records(root, _today())
+        if not args.records_only:
+            problems += validate_package(root, _today())
     _print_problems(problems, args.json)
     if not problems and not args.json:
         print("Valid: no problems found.")
@@ -98,37 +116,36 @@ def _validate(args: argparse.Namespace) -> int:
 
 @command("stats")
 def _stats(args: argparse.Namespace) -> int:
+    from . import locate
     from .stats import REPORT, report, write_report
 
-    if args.write:
-        print(f"Wrote {write_report(args.root)}")
-        return 0
-    if args.check:
-        from pathlib import Path
-
-        target = Path(args.root) / REPORT
-        if not target.exists() or target.read_text(encoding="utf-8") != report(args.root):
-            print(f"{REPORT} is stale; run `timeline stats --write` and commit it.", file=sys.stderr)
+    package = locate.package(args.package, args.root)
+    if args.write or args.check:
+        target = locate.output(args.out, args.root, REPORT, "stats")
+        if args.write:
+            print(f"Wrote {write_report(package, target)}")
+            return 0
+        if not target.exists() or target.read_text(encoding="utf-8") != report(package):
+            print(f"{target} is stale; run `timeline stats --write` and commit it.", file=sys.stderr)
             return 1
-        print(f"{REPORT} is up to date.")
+        print(f"{target} is up to date.")
         return 0
-    print(report(args.package or args.root), end="")
+    print(report(package), end="")
     return 0
 
 
 @command("plot")
 def _plot(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         print("error: `timeline plot` needs matplotlib: pip install 'russia-dprk-timeline[plot]'", file=sys.stderr)
         return 2
+    from . import locate
     from .plot import FIGURES, stale_figures, write_figures
 
-    out = Path(args.out) if args.out else Path(args.root) / FIGURES
-    package = args.package or args.root
+    package = locate.package(args.package, args.root)
+    out = locate.output(args.out, args.root, FIGURES, "plot")
     if args.check:
         stale = stale_figures(package, out)
         for name in stale:
@@ -143,12 +160,11 @@ def _plot(args: argparse.Namespace) -> int:
 
 @command("site")
 def _site(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from . import locate
     from .site import SITE, site_is_stale, write_site
 
-    out = Path(args.out) if args.out else Path(args.root) / SITE
-    package = args.package or args.root
+    package = locate.package(args.package, args.root)
+    out = locate.output(args.out, args.root, SITE, "site")
     if args.check:
         if site_is_stale(package, out):
             print(f"{out} is stale; run `timeline site` and commit it.", file=sys.stderr)
@@ -163,17 +179,23 @@ def _add_view_parsers(sub) -> None:
     for name, what, default in (("plot", "write the README figures (PNG)", "docs/figures"),
                                 ("site", "write the explorer (one self-contained HTML file)", "site/index.html")):
         c = sub.add_parser(name, help=f"{what} from the built package")
-        c.add_argument("--root", default=".", help="repository folder (default: current)")
-        c.add_argument("--package", help="draw from this package folder or release archive")
+        c.add_argument("--root", help=ROOT_HELP)
+        c.add_argument("--package", help="draw from this package folder or release archive (default: the "
+                                          "checkout's, else the bundled copy)")
         c.add_argument("--out", help=f"where to write (default: ROOT/{default})")
         c.add_argument("--check", action="store_true", help="fail if the committed output is stale")
 
 
 @command("diff")
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import diff_packages, open_package, to_dict, to_text
+    from . import locate
+    from .diff import diff_packages, open_package
+    from .diffreport import to_dict, to_text
+    from .paths import find_root
 
-    result = diff_packages(open_package(args.old, args.repo), open_package(args.new, args.repo))
+    repo = args.repo or find_root() or Path.cwd()
+    new = args.new or str(locate.package(None))
+    result = diff_packages(open_package(args.old, repo), open_package(new, repo))
     if args.json:
         json.dump(to_dict(result), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -185,16 +207,16 @@ def _diff(args: argparse.Namespace) -> int:
 @command("release")
 def _release(args: argparse.Namespace) -> int:
     import datetime as dt
-    from pathlib import Path
 
     from .diff import LEVELS
+    from .locate import checkout
     from .problems import BuildLocked, ValidationFailed
     from .release import NothingToRelease, release
 
     notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
     today = dt.date.fromisoformat(args.date) if args.date else _today()
     try:
-        r = release(args.root, args.bump, args.reason, notes, today=today, dry_run=args.dry_run)
+        r = release(checkout(args.root, "release"), args.bump, args.reason, notes, today=today, dry_run=args.dry_run)
     except ValidationFailed as exc:
         _print_problems(exc.problems, False, sys.stderr)
         print("The package is not valid; nothing was released.", file=sys.stderr)
@@ -221,16 +243,16 @@ def _release(args: argparse.Namespace) -> int:
 
 @command("archive")
 def _archive(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from .archive import archive_name, write_atomic
     from .descriptor import sha256
+    from .locate import checkout
     from .release import DIST, rebuild
 
-    rel, data = rebuild(args.root, args.version)
+    root = checkout(args.root, "archive")
+    rel, data = rebuild(root, args.version)
     digest, recorded = sha256(data), rel.manifest.get("archive", {}).get("sha256")
     if not args.check:
-        target = Path(args.out) if args.out else Path(args.root) / DIST / archive_name(
+        target = Path(args.out) if args.out else root / DIST / archive_name(
             str(rel.manifest.get("archive", {}).get("name", "")).removesuffix(f"-{rel.version}.zip"), rel.version)
         write_atomic(target, data)
         print(f"Archive: {target} ({len(data)} bytes)")
@@ -246,42 +268,30 @@ def _archive(args: argparse.Namespace) -> int:
 @command("codebook")
 def _codebook(args: argparse.Namespace) -> int:
     from .codebook import CODEBOOK, stale, write
+    from .locate import output
 
+    target = output(args.out, args.root, CODEBOOK, "codebook")
     if args.check:
-        if stale(args.root):
-            print(f"{CODEBOOK} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+        if stale(target):
+            print(f"{target} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
             return 1
-        print(f"{CODEBOOK} is up to date.")
+        print(f"{target} is up to date.")
         return 0
-    print(f"Wrote {CODEBOOK}." if write(args.root) else f"{CODEBOOK} already up to date.")
-    return 0
-
-
-@command("place")
-def _place(args: argparse.Namespace) -> int:
-    from .gazetteer import search, version
-
-    hits = search(args.name, args.country)
-    if not hits:
-        print(f"No entry of the gazetteer ({version()}) starts with {args.name!r}; place the event at the "
-              "nearest entry or area and say so with where_precision and a note.", file=sys.stderr)
-        return 1
-    print("geonameid  country  admin1  latitude   longitude  name")
-    for gid, e in hits:
-        print(f"{gid:<10} {e.country:<8} {e.admin1_code or '':<7} {e.latitude:<10.5f} {e.longitude:<10.5f} {e.name}")
+    print(f"Wrote {target}." if write(target) else f"{target} already up to date.")
     return 0
 
 
 def _release_parsers(sub) -> None:
     d = sub.add_parser("diff", help="compare two packages (folders, release .zip files or git revisions)")
     d.add_argument("old", help="the earlier package: a folder, a release .zip or a git revision")
-    d.add_argument("new", help="the later package, likewise (use . for the checkout)")
-    d.add_argument("--repo", default=".", help="git repository for revisions (default: current folder)")
+    d.add_argument("new", nargs="?", help="the later package, likewise (default: the checkout's package, "
+                                           "else the bundled copy)")
+    d.add_argument("--repo", help="git repository for revisions (default: the checkout holding the current folder)")
     d.add_argument("--json", action="store_true", help="print the differences as JSON")
     d.add_argument("--summary", action="store_true", help="counts only, without the rows")
 
     r = sub.add_parser("release", help="cut the next version: tables, changelog, citation, dist/ archive")
-    r.add_argument("--root", default=".", help="repository folder (default: current)")
+    r.add_argument("--root", help=ROOT_HELP)
     r.add_argument("--bump", choices=["major", "minor", "patch"], help="override the computed bump")
     r.add_argument("--reason", help="why the bump is overridden (required with --bump; goes in the changelog)")
     r.add_argument("--notes", help="Markdown file whose text is added to the changelog entry")
@@ -289,13 +299,14 @@ def _release_parsers(sub) -> None:
     r.add_argument("--dry-run", action="store_true", help="show the version and changes; write nothing")
 
     a = sub.add_parser("archive", help="rebuild a release's archive from data/releases/ and compare its sha256")
-    a.add_argument("--root", default=".", help="repository folder (default: current)")
+    a.add_argument("--root", help=ROOT_HELP)
     a.add_argument("--version", help="release to rebuild (default: the last)")
     a.add_argument("--out", help="where to write the archive (default: dist/<name>-<version>.zip)")
     a.add_argument("--check", action="store_true", help="only compare with the recorded sha256; write nothing")
 
     c = sub.add_parser("codebook", help="write docs/codebook.md from the table definitions")
-    c.add_argument("--root", default=".", help="repository folder (default: current)")
+    c.add_argument("--root", help=ROOT_HELP)
+    c.add_argument("--out", help="the file to write or check (default: ROOT/docs/codebook.md)")
     c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is stale")
 
 
@@ -306,26 +317,33 @@ def parser() -> argparse.ArgumentParser:
         epilog="Set TIMELINE_TODAY=YYYY-MM-DD to fix the build date that 'no dates in the future' is "
                "checked against (reproducible runs and tests); by default it is today.",
     )
+    from .cli_records import add_record_parsers  # registers its commands
+
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="validate the records and write data/*.parquet, schemas/, datapackage.json")
-    b.add_argument("--root", default=".", help="repository folder (default: current)")
-    b.add_argument("--check", action="store_true", help="fail if the committed outputs are stale")
+    b = sub.add_parser("build", help="validate the records and build the package they make into build/package/ "
+                                     "(the committed one is the last release's)")
+    b.add_argument("--root", help=ROOT_HELP)
+    b.add_argument("--out", help="package folder to write (default: ROOT/build/package, not committed; "
+                                 "`--out .` writes the committed package, which only releases should)")
+    b.add_argument("--check", action="store_true",
+                   help="check the records build and the committed package is the last release's")
 
     v = sub.add_parser("validate", help="check the records and the built package; report every problem")
-    v.add_argument("--root", default=".", help="repository folder (default: current)")
-    v.add_argument("--package", help="validate this package folder instead of the repository's")
+    v.add_argument("--root", help=ROOT_HELP)
+    v.add_argument("--package", nargs="?", const="", metavar="PATH",
+                   help="validate only this built package (alone: the checkout's, else the bundled copy)")
     v.add_argument("--records-only", action="store_true", help="check only the curated records")
     v.add_argument("--package-only", action="store_true", help="check only the built package")
     v.add_argument("--json", action="store_true", help="print the problems as JSON")
     s = sub.add_parser("stats", help="print the data report: counts by type and year, sourcing, estimates")
-    s.add_argument("--root", default=".", help="repository folder (default: current)")
-    s.add_argument("--package", help="report on this package folder or release archive")
+    s.add_argument("--root", help=ROOT_HELP)
+    s.add_argument("--package", help="report on this package folder or release archive (default: the "
+                                      "checkout's, else the bundled copy)")
     s.add_argument("--write", action="store_true", help="write docs/data-report.md")
+    s.add_argument("--out", help="the report file to write or check (default: ROOT/docs/data-report.md)")
     s.add_argument("--check", action="store_true", help="fail if docs/data-report.md is stale")
-    g = sub.add_parser("place", help="look a place up in the gazetteer: its geonameid for data/records/places.yaml")
-    g.add_argument("name", help="the start of the place's name, such as Kursk")
-    g.add_argument("--country", help="ISO 3166-1 alpha-3 code to keep to, such as RUS")
+    add_record_parsers(sub, ROOT_HELP)
     _add_view_parsers(sub)
     _release_parsers(sub)
     return p
@@ -333,8 +351,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if getattr(args, "package", None):
-        args.package_only = True
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:  # pragma: no cover

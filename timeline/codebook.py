@@ -199,16 +199,17 @@ def codebook() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def stale(root: str | Path = ".") -> bool:
-    path = Path(root) / CODEBOOK
+def stale(path: str | Path = CODEBOOK) -> bool:
+    """Whether the codebook file at ``path`` (normally ROOT/docs/codebook.md) differs from the definitions."""
+    path = Path(path)
     return not path.is_file() or path.read_text(encoding="utf-8") != codebook()
 
 
-def write(root: str | Path = ".") -> bool:
-    """Write ``docs/codebook.md``; returns whether it changed."""
-    if not stale(root):
+def write(path: str | Path = CODEBOOK) -> bool:
+    """Write the codebook to ``path``; returns whether it changed."""
+    path = Path(path)
+    if not stale(path):
         return False
-    path = Path(root) / CODEBOOK
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(codebook(), encoding="utf-8")
     return True

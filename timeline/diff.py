@@ -27,7 +27,7 @@ NONE, PATCH, MINOR, MAJOR = 0, 1, 2, 3
 LEVELS = {NONE: "none", PATCH: "patch", MINOR: "minor", MAJOR: "major"}
 LOG_TABLE = "changes"
 PROVENANCE = ("added_in", "modified_in")
-NULL = "\x00"  # stands for a missing value when comparing; control characters never occur in values
+NULL = "\x1f"  # a missing value when comparing (not NUL, which pandas drops); values hold no control characters
 # Constraints where a larger value allows less, and where it allows more.
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
@@ -59,6 +59,8 @@ class RowChange:
     id: str
     change: str  # added, modified, retracted, removed
     fields: tuple[str, ...] = ()
+    # (old, new) of each field in ``fields``, as text; None for a missing value.
+    values: tuple[tuple[str | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,10 @@ def open_package(spec: str, repo: str | Path = ".") -> Package:
     repo = Path(repo)
     if _git(repo, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}").returncode == 0:
         return open_revision(repo, spec)
-    raise TimelineError(f"{spec}: not a package folder, a .zip release archive or a git revision of {repo}")
+    from .problems import NotFound
+
+    raise NotFound(spec, f"no package folder, datapackage.json or .zip release archive, and not a git revision of "
+                         f"{repo}")
 
 
 def empty_package(label: str = "(nothing)") -> Package:
@@ -240,6 +245,10 @@ def _keyed(table: pa.Table, key: list[str], fields: list[str], name: str):
     return frame[fields]
 
 
+def _value(text: str) -> str | None:
+    return None if text == NULL else text
+
+
 def diff_rows(name: str, old: pa.Table | None, new: pa.Table | None, key: list[str],
               old_fields: list[str], new_fields: list[str]) -> TableDiff:
     import numpy as np
@@ -261,9 +270,11 @@ def diff_rows(name: str, old: pa.Table | None, new: pa.Table | None, key: list[s
         differs = a != b
         status = common.index("status") if "status" in common else None
         for i in np.flatnonzero(differs.any(axis=1)):
-            fields = tuple(common[j] for j in np.flatnonzero(differs[i]))
+            cols = np.flatnonzero(differs[i])
+            fields = tuple(common[j] for j in cols)
+            values = tuple((_value(a[i, j]), _value(b[i, j])) for j in cols)
             retracted = status is not None and b[i, status] == "retracted" and a[i, status] != "retracted"
-            out.rows.append(RowChange(both[i], "retracted" if retracted else "modified", fields))
+            out.rows.append(RowChange(both[i], "retracted" if retracted else "modified", fields, values))
     return out
 
 
@@ -358,58 +369,3 @@ def diff_packages(old: Package, new: Package) -> PackageDiff:
     metadata = [k for k in METADATA if old.descriptor and old.descriptor.get("resources")
                 and old.descriptor.get(k) != new.descriptor.get(k)]
     return PackageDiff(old, new, tables, schema, metadata)
-
-
-# ---------------------------------------------------------------- reporting
-
-
-def to_dict(d: PackageDiff) -> dict[str, Any]:
-    level = d.level
-    return {
-        "old": {"label": d.old.label, "version": d.old.version},
-        "new": {"label": d.new.label, "version": d.new.version},
-        "level": LEVELS[level],
-        "next_version": bump(d.old.version, level) if d.old.descriptor.get("version") else None,
-        "reasons": [{"level": LEVELS[lvl], "reason": why} for lvl, why in d.reasons()],
-        "schema": [{"table": s.table, "field": s.field, "change": s.change, "detail": s.detail,
-                    "level": LEVELS[s.level]} for s in d.schema],
-        "metadata": d.metadata,
-        "tables": [{"name": t.name, "rows_old": t.rows_old, "rows_new": t.rows_new,
-                    **{c: t.count(c) for c in ("added", "modified", "retracted", "removed")},
-                    "rows": [{"id": r.id, "change": r.change, "fields": list(r.fields)} for r in t.rows]}
-                   for t in d.tables],
-    }
-
-
-SIGNS = {"added": "+", "removed": "-", "retracted": "x", "modified": "~"}
-
-
-def to_text(d: PackageDiff, summary: bool = False) -> str:
-    """The diff for people: the bump and why, schema changes, then each table's rows."""
-    level = d.level
-    lines = [f"Comparing {d.old.label} (version {d.old.version}) with {d.new.label} (version {d.new.version})."]
-    if level == NONE:
-        lines.append("No differences in data or schema.")
-    else:
-        why = "; ".join(w for lvl, w in d.reasons() if lvl == level)
-        nxt = f", so the next version after {d.old.version} is {bump(d.old.version, level)}" \
-            if d.old.descriptor.get("version") else ""
-        lines.append(f"Change: {LEVELS[level].upper()} ({why}){nxt}.")
-    if d.schema:
-        lines += ["", "Schema:"]
-        for s in d.schema:
-            where = f"{s.table}.{s.field}" if s.field else s.table
-            detail = f": {s.detail}" if s.detail else ""
-            lines.append(f"  {where}: {s.change}{detail} [{LEVELS[s.level]}]")
-    if d.metadata:
-        lines += ["", "Package metadata changed: " + ", ".join(d.metadata) + " [patch]"]
-    lines.append("")
-    for t in d.tables:
-        counts = ", ".join(f"{t.count(c)} {c}" for c in ("added", "modified", "retracted", "removed") if t.count(c))
-        lines.append(f"{t.name}: {t.rows_old} -> {t.rows_new} rows" + (f": {counts}" if counts else ", unchanged"))
-        if summary:
-            continue
-        for r in t.rows:
-            fields = f" ({', '.join(r.fields)})" if r.fields else ""
-            lines.append(f"  {SIGNS[r.change]} {r.id}{fields}")
-    return "\n".join(lines) + "\n"

@@ -48,6 +48,10 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
     if path is None:
         return default_package()
     p = Path(path)
+    if not p.exists():
+        from .problems import NotFound
+
+        raise NotFound(p)
     if p.is_file() and p.suffix == ".zip":
         from .archive import extract_cached
 

@@ -10,6 +10,11 @@ RECORDS = Path("data") / "records"
 DESCRIPTOR = "datapackage.json"
 # A wheel carries a copy of the built package here (see pyproject.toml).
 BUNDLED = PACKAGE_DIR / "_package"
+# A checkout is recognised by its package metadata record, which every checkout has.
+MARKER = RECORDS / "package.yaml"
+# Where `timeline build` writes the package built from the working records (git-ignored): the
+# committed tables are those of the last release, written by `timeline release` (docs/contributing).
+WORKING = Path("build") / "package"
 
 
 def table_path(table: str) -> str:
@@ -27,3 +32,16 @@ def default_package() -> Path:
     if (REPO_ROOT / DESCRIPTOR).exists() and (REPO_ROOT / "timeline").is_dir():
         return REPO_ROOT
     return BUNDLED
+
+
+def is_checkout(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def find_root(start: Path | None = None) -> Path | None:
+    """The checkout holding ``start`` (default: the current folder) or any folder above it; None if none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_checkout(folder):
+            return folder
+    return None

@@ -68,3 +68,15 @@ class UnsafePackage(TimelineError):
 
 class BuildLocked(TimelineError):
     """Another build holds the lock."""
+
+
+class NotFound(TimelineError, FileNotFoundError):
+    """A path the user named does not exist."""
+
+    def __init__(self, path: object, detail: str = ""):
+        self.path = path
+        super().__init__(f"{path}: not found" + (f" ({detail})" if detail else ""))
+
+
+class NotACheckout(TimelineError):
+    """A command that needs the curated records ran outside a checkout of the repository."""

@@ -4,7 +4,8 @@ The version comes from the differences with the last release (``timeline diff``)
 override must give a reason, which the changelog records. One release writes, all together
 or not at all: the tables with their ``added_in`` / ``modified_in`` and ``changes`` rows,
 ``datapackage.json`` and ``package.yaml`` (version, created), ``CITATION.cff``, the codebook,
-a ``CHANGELOG.md`` entry and the release's folder under ``data/releases/``; then the archive
+the README figures, the data report, the explorer page, a ``CHANGELOG.md`` entry and the
+release's folder under ``data/releases/``; then the archive
 ``dist/<name>-<version>.zip``, which ``rebuild`` makes again, byte for byte, from that folder.
 """
 
@@ -165,18 +166,23 @@ def choose_version(last: Release | None, diff: PackageDiff, override: str | None
     return bump(last.version, level), level
 
 
-def release_figures(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The README figures drawn from the release's own tables (their source line names its version)."""
+def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The README figures (by name), the data report and the explorer page (by path), drawn from
+    the release's own tables. They are release outputs: CI checks them against the committed
+    package, which is the last release's, so a pull request adding an event never touches them."""
     import tempfile
 
     from .load import load
     from .plot import figures
+    from .site import SITE, build_site
+    from .stats import REPORT, report
 
     with tempfile.TemporaryDirectory() as tmp:
         for rel, data in files.items():
             (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / rel).write_bytes(data)
-        return figures(load(path=tmp), json.loads(files[paths.DESCRIPTOR]))
+        pages = {REPORT.as_posix(): report(tmp).encode(), SITE.as_posix(): build_site(tmp).encode()}
+        return figures(load(path=tmp), json.loads(files[paths.DESCRIPTOR])), pages
 
 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,
@@ -208,7 +214,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
                 **{paths.table_path(n): files[paths.table_path(n)] for n in TABLES},
                 "codebook.md": book, "README.md": package_readme(descriptor, rows).encode(),
                 LICENSE: license_path.read_bytes(), CITATION: citation}
-        figures = release_figures(files)
+        figures, pages = release_views(files)
         kept.update({f"figures/{n}": data for n, data in figures.items()})
         archive = build_archive(kept)
         name = archive_name(str(meta.get("name", "package")), version)
@@ -224,7 +230,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
         package_yaml = root / paths.RECORDS / "package.yaml"
         folder = (RELEASES / version).as_posix()
         out = {**files, CODEBOOK.as_posix(): book, CITATION: citation,
-               **{f"docs/figures/{n}": data for n, data in figures.items()},
+               **{f"docs/figures/{n}": data for n, data in figures.items()}, **pages,
                CHANGELOG: add_entry(changelog.read_text(encoding="utf-8") if changelog.exists() else "",
                                     entry).encode(),
                (paths.RECORDS / "package.yaml").as_posix():

@@ -103,9 +103,9 @@ def _version(path: str | os.PathLike[str] | None) -> str:
     return "v" + json.loads((root / "datapackage.json").read_text())["version"]
 
 
-def write_report(root: str | os.PathLike[str] = ".") -> Path:
-    """Write docs/data-report.md for the package in ``root``; returns its path."""
-    target = Path(root) / REPORT
+def write_report(package: str | os.PathLike[str] | None, target: str | os.PathLike[str]) -> Path:
+    """Write the data report of ``package`` to ``target`` (normally ROOT/docs/data-report.md)."""
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(report(root), encoding="utf-8")
+    target.write_text(report(package), encoding="utf-8")
     return target
