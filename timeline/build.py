@@ -1,8 +1,12 @@
 """``timeline build``: records -> validated, deterministic Parquet tables and their descriptor.
 
+The CSV mirror of the tables (``data/csv/``, ``datapackage-csv.json``; see ``csvmirror``) is one
+more output of the same rendering, so it is written, checked and kept atomically like the tables.
+
 Every output is first written to a staging folder; only when all of them are written are they
 moved into place, with the previous files kept aside until the move has finished. A failure at
-any point leaves ``data/*.parquet``, ``schemas/`` and ``datapackage.json`` exactly as they were.
+any point leaves ``data/*.parquet``, ``schemas/``, ``datapackage.json`` and the CSV mirror exactly as
+they were.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
+from .csvmirror import csv_mirror
 from .descriptor import descriptor, dumps
 from .problems import BuildLocked, Problem, ValidationFailed
 from .schemas import schema_arrow, schema_frictionless
@@ -74,6 +79,7 @@ def render(meta: dict, frames: dict) -> dict[str, bytes]:
         files[paths.table_path(name)] = parquet_bytes(name, frames[name])
         files[paths.schema_path(name)] = dumps(schema_frictionless(name))
     files[paths.DESCRIPTOR] = dumps(descriptor(meta, files))
+    files.update(csv_mirror(files, paths.csv_folder()))
     return files
 
 
