@@ -19,6 +19,7 @@ from tests.conftest import REPO, snapshot
 from timeline import paths
 from timeline.build import build, check
 from timeline.csvmirror import DESCRIPTOR, csv_bytes, csv_mirror
+from timeline.problems import TimelineError
 from timeline.tables import TABLES
 
 MIRROR = [f"{paths.csv_folder()}/{t}.csv" for t in TABLES]
@@ -87,7 +88,7 @@ def test_no_table_holds_an_empty_string_and_one_would_be_refused():
                 assert "" not in values.to_pylist(), f"{name}.{column} holds an empty string"
     sink = io.BytesIO()
     pq.write_table(pa.table({"a": ["x", "", None]}), sink)
-    with pytest.raises(ValueError, match="column a holds an empty string"):
+    with pytest.raises(TimelineError, match="column a holds an empty string"):
         csv_bytes(sink.getvalue())
     sink = io.BytesIO()
     pq.write_table(pa.table({"a": ["x", None], "b": pa.array([True, None]), "d": pa.array([1.5, None])}), sink)

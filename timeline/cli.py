@@ -245,15 +245,18 @@ def _archive(args: argparse.Namespace) -> int:
 
 @command("codebook")
 def _codebook(args: argparse.Namespace) -> int:
-    from .codebook import CODEBOOK, stale, write
+    from .codebook import stale, write
 
     if args.check:
-        if stale(args.root):
-            print(f"{CODEBOOK} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+        old = stale(args.root)
+        for rel in old:
+            print(f"{rel} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+        if old:
             return 1
-        print(f"{CODEBOOK} is up to date.")
+        print("docs/codebook.md and docs/read-tables.R are up to date.")
         return 0
-    print(f"Wrote {CODEBOOK}." if write(args.root) else f"{CODEBOOK} already up to date.")
+    changed = write(args.root)
+    print("Wrote " + ", ".join(map(str, changed)) + "." if changed else "The codebook and R recipe are up to date.")
     return 0
 
 
@@ -294,9 +297,9 @@ def _release_parsers(sub) -> None:
     a.add_argument("--out", help="where to write the archive (default: dist/<name>-<version>.zip)")
     a.add_argument("--check", action="store_true", help="only compare with the recorded sha256; write nothing")
 
-    c = sub.add_parser("codebook", help="write docs/codebook.md from the table definitions")
+    c = sub.add_parser("codebook", help="write docs/codebook.md and docs/read-tables.R from the table definitions")
     c.add_argument("--root", default=".", help="repository folder (default: current)")
-    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is stale")
+    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md or docs/read-tables.R is stale")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -308,7 +311,8 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="validate the records and write data/*.parquet, schemas/, datapackage.json")
+    b = sub.add_parser("build", help="validate the records and write data/*.parquet, schemas/, datapackage.json "
+                       "and the CSV mirror (data/csv/, datapackage-csv.json)")
     b.add_argument("--root", default=".", help="repository folder (default: current)")
     b.add_argument("--check", action="store_true", help="fail if the committed outputs are stale")
 

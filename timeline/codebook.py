@@ -199,19 +199,34 @@ def codebook() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def stale(root: str | Path = ".") -> bool:
-    path = Path(root) / CODEBOOK
-    return not path.is_file() or path.read_text(encoding="utf-8") != codebook()
+def outputs() -> dict[Path, str]:
+    """Every file ``timeline codebook`` writes: the codebook and the R recipe, by path."""
+    from .rrecipe import RECIPE, recipe
+
+    return {CODEBOOK: codebook(), RECIPE: recipe()}
 
 
-def write(root: str | Path = ".") -> bool:
-    """Write ``docs/codebook.md``; returns whether it changed."""
-    if not stale(root):
-        return False
-    path = Path(root) / CODEBOOK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(codebook(), encoding="utf-8")
-    return True
+def stale(root: str | Path = ".") -> list[Path]:
+    """The outputs that are missing or differ from a fresh rendering (empty when up to date)."""
+    out = []
+    for rel, text in outputs().items():
+        path = Path(root) / rel
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            out.append(rel)
+    return out
+
+
+def write(root: str | Path = ".") -> list[Path]:
+    """Write ``docs/codebook.md`` and ``docs/read-tables.R``; returns those that changed."""
+    changed = []
+    for rel, text in outputs().items():
+        path = Path(root) / rel
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        changed.append(rel)
+    return changed
 
 
 def package_readme(descriptor: dict[str, Any], rows: dict[str, int]) -> str:

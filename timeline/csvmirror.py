@@ -17,6 +17,8 @@ import csv
 import io
 import json
 
+from .problems import TimelineError
+
 DESCRIPTOR = "datapackage-csv.json"
 ARCHIVE_FOLDER = "csv"
 
@@ -34,7 +36,7 @@ def csv_bytes(parquet: bytes) -> bytes:
             col = col.cast(pa.string())
         elif pa.types.is_string(col.type) and pc.any(pc.equal(col, "")).as_py():
             # Written as an empty cell it would read back as a null: refuse rather than reinterpret.
-            raise ValueError(f"column {name} holds an empty string, which a CSV cell cannot tell from a null")
+            raise TimelineError(f"column {name} holds an empty string, which a CSV cell cannot tell from a null")
         if not pa.types.is_string(col.type):
             col = pc.cast(col, pa.string())
         columns.append(col.to_pylist())
