@@ -261,6 +261,8 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     marks = browser.js("document.querySelectorAll('#estimates-view svg a.mark').length")
     rows = browser.js("document.querySelectorAll('#estimates-view tbody tr').length")
     assert marks == rows > 0
+    # The real figures (millions of shells) need a wider margin than the synthetic ones: labels stay apart.
+    assert no_overlap(browser, "#estimates-view .chart svg")
     browser.screenshot(ARTIFACTS / "site-estimates.png")
 
     assert browser.console_errors() == []
@@ -308,6 +310,7 @@ def test_explorer_on_a_narrow_screen(browser: Browser, tmp_path: Path) -> None:
     browser.js("document.getElementById('tab-estimates').click()")
     assert browser.js("document.querySelectorAll('#estimates-view svg').length") > 0
     assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overlap(browser, "#estimates-view .chart svg")
     browser.screenshot(ARTIFACTS / "site-narrow-estimates.png")
     assert browser.console_errors() == []
 
