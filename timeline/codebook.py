@@ -2,7 +2,8 @@
 
 The codebook lists every table and field (type, constraints, meaning), every controlled
 vocabulary with its definitions and PLOVER mapping, and every rule in the registry (``rules.RULES``).
-``timeline codebook --check`` (and a test) fail when the committed file is stale.
+``timeline codebook`` also writes the R recipe (``rrecipe``); ``timeline codebook --check`` (and
+tests) fail when either committed file is stale.
 """
 
 from __future__ import annotations
