@@ -32,7 +32,8 @@ def built_mini(mini_repo: Path) -> Path:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Bytes of every build output under ``root``, to prove a failed build changed nothing."""
     files = [root / "datapackage.json", *sorted((root / "data").glob("*.parquet")),
-             *sorted((root / "schemas").glob("*.json"))]
+             *sorted((root / "schemas").glob("*.json")),
+             root / "datapackage-csv.json", *sorted((root / "data" / "csv").glob("*.csv"))]
     return {str(p.relative_to(root)): p.read_bytes() for p in files if p.exists()}
 
 

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 from timeline.cli import main
 
 # What a checkout commits besides code: records, releases, the package and the generated views.
-COPIED = ["data", "schemas", "datapackage.json", "docs", "site", ".gitignore"]
+COPIED = ["data", "schemas", "datapackage.json", "datapackage-csv.json", "docs", "site", ".gitignore", ".gitattributes"]
 TODAY = "2026-12-01"
 
 

@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 WAIT = 60.0  # seconds: a generous ceiling against hangs, not a timing assertion
+PAGE = 100  # events the list shows at a time (PAGE in timeline/site_template.html)
 
 
 def find_browser() -> str | None:
@@ -214,9 +215,9 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     shutil.copy(page, alone)
     browser.open(alone.as_uri())
     assert browser.js("document.documentElement.dataset.ready") == "true"
-    assert _count(browser) == min(len(events), 300)  # a page of 300 at a time
+    assert _count(browser) == min(len(events), PAGE)  # a page at a time
     assert browser.js("document.getElementById('count').textContent").startswith(
-        f"Showing {min(len(events), 300)} of {len(events)}")
+        f"Showing {min(len(events), PAGE)} of {len(events)}")
     browser.js("(() => { const m = document.getElementById('more'); while (!m.hidden) m.click(); })()")
     assert _count(browser) == len(events)
 
@@ -240,7 +241,7 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     assert browser.js("[...document.querySelectorAll('#events li.event')].every(e => e.dataset.category"
                       " === 'treaty')")
     browser.js("document.getElementById('reset').click()")
-    assert _count(browser) == min(len(events), 300)
+    assert _count(browser) == min(len(events), PAGE)
     _set(browser, "q", "vostochny")
     narrowed = _count(browser)
     assert 0 < narrowed < len(events)
@@ -261,6 +262,8 @@ def test_committed_explorer_works_offline(browser: Browser, tmp_path: Path) -> N
     marks = browser.js("document.querySelectorAll('#estimates-view svg a.mark').length")
     rows = browser.js("document.querySelectorAll('#estimates-view tbody tr').length")
     assert marks == rows > 0
+    # The real figures (millions of shells) need a wider margin than the synthetic ones: labels stay apart.
+    assert no_overlap(browser, "#estimates-view .chart svg")
     browser.screenshot(ARTIFACTS / "site-estimates.png")
 
     assert browser.console_errors() == []
@@ -308,6 +311,7 @@ def test_explorer_on_a_narrow_screen(browser: Browser, tmp_path: Path) -> None:
     browser.js("document.getElementById('tab-estimates').click()")
     assert browser.js("document.querySelectorAll('#estimates-view svg').length") > 0
     assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overlap(browser, "#estimates-view .chart svg")
     browser.screenshot(ARTIFACTS / "site-narrow-estimates.png")
     assert browser.console_errors() == []
 
@@ -331,17 +335,17 @@ def test_many_events_are_shown_in_pages(browser: Browser, tmp_path: Path) -> Non
     page = tmp_path / "many.html"
     page.write_text(render(data), encoding="utf-8")
     browser.open(page.as_uri())
-    assert _count(browser) == 300
-    assert browser.js("document.getElementById('count').textContent").startswith(f"Showing 300 of {len(many)}")
+    assert _count(browser) == PAGE
+    assert browser.js("document.getElementById('count').textContent").startswith(f"Showing {PAGE} of {len(many)}")
     browser.js("document.getElementById('more').click()")
-    assert _count(browser) == 600
+    assert _count(browser) == 2 * PAGE
     last = many[-1]["id"]
     # Resolves after the page's own hashchange listener (registered first) has run.
     browser.js("new Promise(done => { addEventListener('hashchange', () => done(), {once: true}); "
                f"location.hash = {json.dumps('#' + last)}; }})")
     assert browser.js(f"document.getElementById({json.dumps(last)}) !== null")
     _set(browser, "q", "vostochny")
-    assert 0 < _count(browser) <= 300
+    assert 0 < _count(browser) <= PAGE
     assert browser.console_errors() == []
 
 

@@ -12,8 +12,6 @@ archives that would unpack to more than ``MAX_TOTAL`` bytes or ``MAX_RATIO`` tim
 
 from __future__ import annotations
 
-import copy
-import csv
 import hashlib
 import io
 import os
@@ -25,9 +23,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from .csvmirror import csv_mirror
 from .problems import UnsafePackage
 
-CSV_DESCRIPTOR = "datapackage-csv.json"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_ENTRIES = 10_000
 MAX_TOTAL = 4 << 30  # 4 GiB unpacked
@@ -40,51 +38,6 @@ def archive_name(name: str, version: str) -> str:
 
 
 # ---------------------------------------------------------------- writing
-
-
-def csv_bytes(parquet: bytes) -> bytes:
-    """A table as CSV: header, one line per row; dates ISO, booleans true/false, nulls empty."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(io.BytesIO(parquet))
-    columns = []
-    for col in table.columns:
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(pa.string())
-        if not pa.types.is_string(col.type):
-            col = pc.cast(col, pa.string())
-        columns.append(col.to_pylist())
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.column_names)
-    writer.writerows(zip(*columns, strict=True) if columns else [])
-    return out.getvalue().encode("utf-8")
-
-
-def csv_mirror(files: dict[str, bytes]) -> dict[str, bytes]:
-    """``csv/<table>.csv`` for every Parquet resource, and the descriptor that describes them."""
-    import json
-
-    from .descriptor import dumps, sha256
-
-    descriptor = json.loads(files["datapackage.json"])
-    mirror = copy.deepcopy(descriptor)
-    out: dict[str, bytes] = {}
-    for resource in mirror["resources"]:
-        data = csv_bytes(files[resource["path"]])
-        path = f"csv/{resource['name']}.csv"
-        out[path] = data
-        for key in ("path", "format", "mediatype", "x-bytes", "hash", "schema"):
-            resource.pop(key, None)
-        schema = next(r["schema"] for r in descriptor["resources"] if r["name"] == resource["name"])
-        resource.update({"path": path, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                         "bytes": len(data), "hash": f"sha256:{sha256(data)}", "schema": schema})
-    mirror["description"] = (descriptor.get("description", "") + " This descriptor lists the CSV mirror of "
-                             "the tables; datapackage.json lists the Parquet originals.").strip()
-    out[CSV_DESCRIPTOR] = dumps(mirror)
-    return out
 
 
 def build_archive(files: dict[str, bytes]) -> bytes:

@@ -1,14 +1,18 @@
 """``timeline build``: records -> validated, deterministic Parquet tables and their descriptor.
 
+The CSV mirror of the tables (``data/csv/``, ``datapackage-csv.json``; see ``csvmirror``) is one
+more output of the same rendering, so it is written, checked and kept atomically like the tables.
+
 Every output is first written to a staging folder; only when all of them are written are they
 moved into place, with the previous files kept aside until the move has finished. A failure at
-any point leaves ``data/*.parquet``, ``schemas/`` and ``datapackage.json`` exactly as they were.
+any point leaves ``data/*.parquet``, ``schemas/``, ``datapackage.json`` and the CSV mirror exactly as
+they were.
 
 Once a release is recorded, the committed package (``data/*.parquet``, ``schemas/``,
-``datapackage.json``) is that release's and only ``timeline release`` rewrites it; the CLI's
-``timeline build`` writes the working package into the ignored ``build/package/``. So a pull
-request that adds an event changes records only, and two such requests never conflict on
-generated files (issue 15, item 4). ``check`` verifies both halves.
+``datapackage.json`` and the CSV mirror ``data/csv/``, ``datapackage-csv.json``) is that release's and
+only ``timeline release`` rewrites it; the CLI's ``timeline build`` writes the working package into the
+ignored ``build/package/``. So a pull request that adds an event changes records only, and two such
+requests never conflict on generated files (issue 15, item 4). ``check`` verifies both halves.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
+from .csvmirror import csv_mirror
 from .descriptor import descriptor, dumps
 from .problems import BuildLocked, Problem, ValidationFailed
 from .schemas import schema_arrow, schema_frictionless
@@ -80,6 +85,7 @@ def render(meta: dict, frames: dict) -> dict[str, bytes]:
         files[paths.table_path(name)] = parquet_bytes(name, frames[name])
         files[paths.schema_path(name)] = dumps(schema_frictionless(name))
     files[paths.DESCRIPTOR] = dumps(descriptor(meta, files))
+    files.update(csv_mirror(files, paths.csv_folder()))
     return files
 
 
@@ -156,6 +162,7 @@ def committed(root: Path, meta: dict, frames: dict) -> dict[str, bytes]:
     for resource in json.loads(descriptor)["resources"]:
         files[resource["path"]] = (release.path / resource["path"]).read_bytes()
         files[paths.schema_path(resource["name"])] = dumps(resource["schema"])
+    files.update(csv_mirror(files, paths.csv_folder()))  # the mirror of the release's tables
     return files
 
 

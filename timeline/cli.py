@@ -267,17 +267,30 @@ def _archive(args: argparse.Namespace) -> int:
 
 @command("codebook")
 def _codebook(args: argparse.Namespace) -> int:
-    from .codebook import CODEBOOK, stale, write
-    from .locate import output
+    from .codebook import CODEBOOK, stale, stale_file, write, write_file
+    from .locate import checkout, output
 
-    target = output(args.out, args.root, CODEBOOK, "codebook")
-    if args.check:
-        if stale(target):
-            print(f"{target} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
-            return 1
-        print(f"{target} is up to date.")
+    if args.out:  # the codebook alone, where --out says
+        target = output(args.out, args.root, CODEBOOK, "codebook")
+        if args.check:
+            if stale_file(target):
+                print(f"{target} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+                return 1
+            print(f"{target} is up to date.")
+            return 0
+        print(f"Wrote {target}." if write_file(target) else f"{target} already up to date.")
         return 0
-    print(f"Wrote {target}." if write(target) else f"{target} already up to date.")
+    root = checkout(args.root, "codebook", f"give --out PATH (it would write {CODEBOOK.as_posix()})")
+    if args.check:
+        old = stale(root)
+        for rel in old:
+            print(f"{rel} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
+        if old:
+            return 1
+        print("docs/codebook.md and docs/read-tables.R are up to date.")
+        return 0
+    changed = write(root)
+    print("Wrote " + ", ".join(map(str, changed)) + "." if changed else "The codebook and R recipe are up to date.")
     return 0
 
 
@@ -304,10 +317,10 @@ def _release_parsers(sub) -> None:
     a.add_argument("--out", help="where to write the archive (default: dist/<name>-<version>.zip)")
     a.add_argument("--check", action="store_true", help="only compare with the recorded sha256; write nothing")
 
-    c = sub.add_parser("codebook", help="write docs/codebook.md from the table definitions")
+    c = sub.add_parser("codebook", help="write docs/codebook.md and docs/read-tables.R from the table definitions")
     c.add_argument("--root", help=ROOT_HELP)
-    c.add_argument("--out", help="the file to write or check (default: ROOT/docs/codebook.md)")
-    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md is stale")
+    c.add_argument("--out", help="write or check the codebook alone, in this file")
+    c.add_argument("--check", action="store_true", help="fail if docs/codebook.md or docs/read-tables.R is stale")
 
 
 def parser() -> argparse.ArgumentParser:

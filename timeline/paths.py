@@ -22,6 +22,11 @@ def table_path(table: str) -> str:
     return f"data/{table}.parquet"
 
 
+def csv_folder() -> str:
+    """Folder of the committed CSV mirror (one file per table), relative to the package root."""
+    return "data/csv"
+
+
 def schema_path(table: str) -> str:
     """Path of a table's Frictionless schema, relative to the package root."""
     return f"schemas/{table}.json"
