@@ -32,7 +32,7 @@ NULL = "\x00"  # stands for a missing value when comparing; control characters n
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
 FLAGS = ("required", "unique")
-METADATA = ("name", "title", "description", "homepage", "keywords", "contributors", "licenses")
+METADATA = ("name", "title", "description", "homepage", "keywords", "contributors", "licenses", "doi")
 
 
 @dataclass
