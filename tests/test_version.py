@@ -68,6 +68,11 @@ def test_a_build_that_differs_from_the_last_release_calls_itself_the_next_versio
     code, out, _ = cli("release", "--root", str(released), "--dry-run")
     assert code == 0 and out.startswith("Release 1.1.0 after 1.0.0")  # the same next version
     assert load("events", released).attrs["version"] == "1.1.0.dev0"
+    code, out, _ = cli("diff", str(released / "data/releases/1.0.0"), str(released), "--summary")
+    assert code == 0 and "(version 1.0.0) with" in out and "(version 1.1.0.dev0)." in out
+    assert "so the next version after 1.0.0 is 1.1.0." in out
+    code, out, _ = cli("diff", str(released), str(released / "data/releases/1.0.0"), "--summary")
+    assert code == 0 and "next version" not in out  # only the last release tells what follows a dev build
     (released / "data/records/events/2024" / NEW_EVENT.name).unlink()  # back to what was released
     build(released)
     assert version_of(released) == "1.0.0"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .diff import is_release
 
 CITATION = "CITATION.cff"
 ZENODO = ".zenodo.json"
@@ -45,10 +46,6 @@ def _date(meta: dict[str, Any]) -> dt.date | None:
 def _doi(meta: dict[str, Any]) -> str | None:
     doi = meta.get("doi")
     return doi if isinstance(doi, str) and re.match(DOI, doi) else None
-
-
-def released(version: str) -> bool:
-    return bool(re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", version))
 
 
 def citation_cff(meta: dict[str, Any], date: dt.date) -> str:
@@ -143,7 +140,7 @@ def cite_text(meta: dict[str, Any]) -> str:
     date = _date(meta)
     doi = _doi(meta)
     where = f"https://doi.org/{doi}" if doi else meta.get("homepage")
-    tag = f"Version {version}" if released(version) else f"Version {version}, an unreleased build"
+    tag = f"Version {version}" if is_release(version) else f"Version {version}, an unreleased build"
     parts = [f"{' & '.join(_authors(meta))} ({date.year if date else 'n.d.'}).",
              f"{meta.get('title') or meta.get('name')} ({tag}) [Data set].", where or ""]
     return " ".join(p for p in parts if p)
@@ -161,7 +158,7 @@ def cite_bibtex(meta: dict[str, Any]) -> str:
               ("version", "{" + version + "}"),
               ("doi", "{" + doi + "}" if doi else None),
               ("url", "{" + (f"https://doi.org/{doi}" if doi else str(meta.get("homepage") or "")) + "}"),
-              ("note", "{Data set" + ("" if released(version) else ", an unreleased build") + "}")]
+              ("note", "{Data set" + ("" if is_release(version) else ", an unreleased build") + "}")]
     key = f"{meta.get('name') or 'dataset'}-{version}"
     body = ",\n".join(f"  {k:<8} = {v}" for k, v in fields if v and v != "{}")
     return f"@misc{{{key},\n{body}\n}}"

@@ -121,6 +121,21 @@ def bump(version: str, level: int) -> str:
     return version
 
 
+def is_release(version: object) -> bool:
+    """A released version (``2.0.0``), not a build between releases (``2.1.0.dev0``) or none."""
+    import re
+
+    from .tables import VERSION
+
+    return isinstance(version, str) and bool(re.match(VERSION, version))
+
+
+def next_version(d: PackageDiff) -> str | None:
+    """The version after the old package for these differences; none unless the old one is a release
+    (after a build between releases, only the last release tells: see ``timeline release --dry-run``)."""
+    return bump(d.old.version, d.level) if is_release(d.old.descriptor.get("version")) else None
+
+
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in version.split("."))
 
@@ -369,7 +384,7 @@ def to_dict(d: PackageDiff) -> dict[str, Any]:
         "old": {"label": d.old.label, "version": d.old.version},
         "new": {"label": d.new.label, "version": d.new.version},
         "level": LEVELS[level],
-        "next_version": bump(d.old.version, level) if d.old.descriptor.get("version") else None,
+        "next_version": next_version(d),
         "reasons": [{"level": LEVELS[lvl], "reason": why} for lvl, why in d.reasons()],
         "schema": [{"table": s.table, "field": s.field, "change": s.change, "detail": s.detail,
                     "level": LEVELS[s.level]} for s in d.schema],
@@ -392,8 +407,7 @@ def to_text(d: PackageDiff, summary: bool = False) -> str:
         lines.append("No differences in data or schema.")
     else:
         why = "; ".join(w for lvl, w in d.reasons() if lvl == level)
-        nxt = f", so the next version after {d.old.version} is {bump(d.old.version, level)}" \
-            if d.old.descriptor.get("version") else ""
+        nxt = f", so the next version after {d.old.version} is {next_version(d)}" if next_version(d) else ""
         lines.append(f"Change: {LEVELS[level].upper()} ({why}){nxt}.")
     if d.schema:
         lines += ["", "Schema:"]
