@@ -1,8 +1,10 @@
 """Build hook: the wheel carries the current built package, so `timeline.load()` works without a checkout.
 
-All project metadata lives in pyproject.toml. This only extends ``build_py`` to copy
-``datapackage.json`` and the Parquet tables it lists into ``timeline/_package/`` of the build,
-checking each file's sha256 against the descriptor on the way (paths.BUNDLED).
+All other project metadata lives in pyproject.toml. This gives the distribution the data version
+(``datapackage.json``'s ``version``: a 2.0.0 data release is the 2.0.0 wheel, a build after it
+``2.1.0.dev0``) and extends ``build_py`` to copy ``datapackage.json`` and the Parquet tables it
+lists into ``timeline/_package/`` of the build, checking each file's sha256 against the descriptor
+on the way (paths.BUNDLED).
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
+
+
+def data_version() -> str:
+    descriptor = HERE / "datapackage.json"
+    if not descriptor.exists():
+        raise SystemExit("datapackage.json is missing: run `timeline build` before building the wheel")
+    return str(json.loads(descriptor.read_text(encoding="utf-8"))["version"])
 
 
 class BuildPyWithPackage(build_py):
@@ -41,4 +50,4 @@ class BuildPyWithPackage(build_py):
             out.write_bytes((HERE / rel).read_bytes())
 
 
-setup(cmdclass={"build_py": BuildPyWithPackage})
+setup(version=data_version(), cmdclass={"build_py": BuildPyWithPackage})

@@ -409,6 +409,7 @@ def write_package(arrow: dict, out: Path, meta: dict | None = None) -> None:
     from timeline import paths
     from timeline.build import PARQUET_OPTIONS
     from timeline.descriptor import descriptor, dumps
+    from timeline.history import DEV_SUFFIX
     from timeline.schemas import schema_arrow, schema_frictionless
 
     files: dict[str, bytes] = {}
@@ -421,7 +422,9 @@ def write_package(arrow: dict, out: Path, meta: dict | None = None) -> None:
         pq.write_table(pa.Table.from_arrays(cols, schema=schema), sink, **PARQUET_OPTIONS)
         files[paths.table_path(name)] = sink.getvalue()
         files[paths.schema_path(name)] = dumps(schema_frictionless(name))
-    files[paths.DESCRIPTOR] = dumps(descriptor(meta or META, files))
+    meta = meta or META
+    # Never released: the version `timeline build` gives it (history.package_version).
+    files[paths.DESCRIPTOR] = dumps(descriptor({**meta, "version": meta["version"] + DEV_SUFFIX}, files))
     for rel, data in files.items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(data)

@@ -47,3 +47,37 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+# Packages whose version changes the bytes of committed outputs (Parquet, figures, explorer).
+BYTE_PACKAGES = ("pandas", "pyarrow", "numpy", "matplotlib", "kiwisolver", "pillow")
+
+
+def lock() -> dict[str, str]:
+    """The exact versions in constraints.txt, by lower-case name."""
+    pins = {}
+    for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        name, sep, version = line.split("#")[0].strip().partition("==")
+        if sep:
+            pins[name.lower()] = version
+    return pins
+
+
+def off_lock() -> list[str]:
+    """``name installed (lock: x)`` for each byte-relevant package not at its locked version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pins, out = lock(), []
+    for name in BYTE_PACKAGES:
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            continue
+        if installed != pins.get(name):
+            out.append(f"{name} {installed} (lock: {pins.get(name)})")
+    return out
+
+
+# For tests that compare bytes with committed outputs: those hold under the lock only.
+needs_lock = pytest.mark.skipif(bool(off_lock()), reason="compares bytes with committed outputs, which are "
+                                "reproducible under constraints.txt only; installed: " + ", ".join(off_lock()))

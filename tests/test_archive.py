@@ -147,6 +147,11 @@ def _setuptools_supports_pep639() -> bool:
 
 @pytest.mark.skipif(not _setuptools_supports_pep639(), reason="building the wheel needs setuptools>=77")
 def test_wheel_carries_the_tables_and_loads_without_a_checkout(tmp_path: Path):
+    """The wheel, installed in a fresh venv far from any checkout, has the data's version and says so."""
+    import json
+    import sysconfig
+
+    version = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["version"]
     src = tmp_path / "src"
     shutil.copytree(REPO / "timeline", src / "timeline", ignore=shutil.ignore_patterns("__pycache__", "_package"))
     for rel in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "datapackage.json"):
@@ -156,22 +161,37 @@ def test_wheel_carries_the_tables_and_loads_without_a_checkout(tmp_path: Path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
                     str(wheels), str(src)], check=True, capture_output=True)
     (wheel,) = wheels.glob("*.whl")
+    assert wheel.name == f"russia_dprk_timeline-{version}-py3-none-any.whl"  # the data version
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
     assert "timeline/_package/datapackage.json" in names
     assert {f"timeline/_package/data/{t}.parquet" for t in TABLES} <= names
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
-    code = "import timeline; t = timeline.load('events'); print(len(t))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
-    assert int(done.stdout) == len(load("events", REPO))
+    # A fresh venv: the wheel installed into it, its dependencies seen through a .pth line (which,
+    # unlike a site folder, does not run this checkout's editable-install hook).
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+                    "-q", str(wheel)], check=True, capture_output=True)
+    code = ("import timeline; t = timeline.load('events'); print(len(t)); print(timeline.__version__); "
+            "print(t.attrs['version'], t.attrs['source']); print(timeline.__file__)")
+    env = {"PATH": "/usr/bin:/bin"}
+    done = subprocess.run([python, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True, env=env)
+    count, module_version, attrs, where = done.stdout.splitlines()
+    assert int(count) == len(load("events", REPO))
+    assert (module_version, attrs) == (version, f"{version} wheel")
+    assert where.startswith(site) and not where.startswith(str(REPO))
+    cited = subprocess.run([venv / "bin" / "timeline", "cite"], cwd=tmp_path, capture_output=True, text=True,
+                           check=True, env=env)
+    assert f"(Version {version}) [Data set]" in cited.stdout
     # The installed CLI outside a checkout (issue 15, item 3): read-only commands read the bundled copy,
     # record commands exit 2 naming --package, nothing is written without --out.
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "timeline", *args], cwd=tmp_path, capture_output=True,
-                              text=True, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+        return subprocess.run([python, "-m", "timeline", *args], cwd=tmp_path, capture_output=True,
+                              text=True, env=env)
 
     stats = cli("stats")
     assert stats.returncode == 0 and stats.stdout.startswith("# Data report: russia-dprk-timeline v"), stats.stderr

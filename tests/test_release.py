@@ -142,6 +142,12 @@ def test_nothing_to_release(released: Path, cli):
     assert code == 1 and "nothing changed since release 1.0.0" in err
 
 
+def test_a_dry_run_with_nothing_to_release_exits_0_and_says_so(released: Path, cli):
+    code, out, err = cli("release", "--root", str(released), "--dry-run")
+    assert (code, err) == (0, "")
+    assert out == "Nothing to release: nothing changed since release 1.0.0.\nDry run: nothing was written.\n"
+
+
 def test_bump_override_needs_a_reason_and_records_it(released: Path, cli):
     edit(released, MEETING, "date_start: '2025-10-27'", "date_start: '2025-10-28'")
     code, _, err = cli("release", "--root", str(released), "--bump", "minor")
@@ -163,7 +169,8 @@ def test_an_invalid_package_is_refused(released: Path, cli):
 def test_builds_between_releases_stamp_the_upcoming_version(released: Path, cli):
     shutil.copyfile(NEW_EVENT, released / "data/records/events/2024" / NEW_EVENT.name)
     build(released)
-    assert json.loads((released / "datapackage.json").read_text())["version"] == "1.0.0"
+    # the build is not release 1.0.0 any more: it calls itself the version a release would cut, unreleased
+    assert json.loads((released / "datapackage.json").read_text())["version"] == "1.1.0.dev0"
     assert rows(released, "events")["2024-11-04-putin-receives-choe-kremlin"]["added_in"] == "1.1.0"
     code, out, _ = cli("release", "--root", str(released), "--dry-run")
     assert code == 0 and "Release 1.1.0" in out and "nothing was written" in out
@@ -175,7 +182,8 @@ def test_the_repository_release_rebuilds_byte_identically():
     rel, data = rebuild(REPO)
     assert hashlib.sha256(data).hexdigest() == rel.manifest["archive"]["sha256"]
     assert f"sha256 `{rel.manifest['archive']['sha256']}`" in (REPO / "CHANGELOG.md").read_text()
-    # between releases the package keeps the last released version; `timeline release` moves it on
+    # the committed package equals the last release, so it carries that version (a build that differs
+    # would call itself X.Y.Z.dev0, see tests/test_version.py); `timeline release` moves it on
     assert json.loads((REPO / "datapackage.json").read_text())["version"] == rel.version
 
 

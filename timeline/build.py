@@ -107,15 +107,17 @@ def removed_ids(root: Path, frames: dict) -> list[Problem]:
     return problems
 
 
-def prepare(root: Path, today: dt.date | None = None, version: str | None = None
+def prepare(root: Path, today: dt.date | None = None, version: str | None = None, *, unreleased: bool = True
             ) -> tuple[dict, dict, list[Problem]]:
     """Read and check the records under ``root``. Returns (metadata, frames, problems).
 
     Rows are stamped with the versions they were added and last modified in, from the release
     history (``history.stamp``); new or changed rows get ``version``, by default the upcoming one.
+    With ``unreleased`` the metadata's version becomes the one the build calls itself
+    (``history.package_version``); ``timeline release`` keeps package.yaml's and sets its own.
     """
     from .assemble import assemble
-    from .history import stamp
+    from .history import package_version, stamp
     from .records import read_records
 
     today = today or dt.date.today()
@@ -126,7 +128,9 @@ def prepare(root: Path, today: dt.date | None = None, version: str | None = None
     removed = [p for p in removed_ids(root, result.frames) if not records.may_lack(tables[p.field], p.record)]
     problems = result.problems + removed
     if not problems:
-        stamp(root, meta, result.frames, version)
+        pend = stamp(root, meta, result.frames, version)
+        if unreleased:
+            meta["version"] = package_version(pend)
     return meta, result.frames, problems
 
 

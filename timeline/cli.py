@@ -222,6 +222,10 @@ def _release(args: argparse.Namespace) -> int:
         print("The package is not valid; nothing was released.", file=sys.stderr)
         return 1
     except NothingToRelease as exc:
+        if args.dry_run:  # a question answered, not a failure
+            print(f"Nothing to release: {exc}.")
+            print("Dry run: nothing was written.")
+            return 0
         print(f"Nothing to release: {exc}.", file=sys.stderr)
         return 1
     except BuildLocked as exc:
@@ -294,6 +298,39 @@ def _codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("cite")
+def _cite(args: argparse.Namespace) -> int:
+    from .citation import cite_bibtex, cite_text, stale, write
+
+    if args.check:
+        files = stale(args.root)
+        for rel in files:
+            print(f"{rel} is stale; run `timeline cite --write` and commit it.", file=sys.stderr)
+        if not files:
+            print("CITATION.cff and .zenodo.json are up to date.")
+        return 1 if files else 0
+    if args.write:
+        changed = write(args.root)
+        print(f"Wrote {', '.join(changed)}." if changed else "CITATION.cff and .zenodo.json already up to date.")
+        return 0
+    from .load import resolve_package
+    from .package import read_descriptor
+
+    descriptor = read_descriptor(resolve_package(args.package)[0])
+    print(cite_bibtex(descriptor) if args.bibtex else cite_text(descriptor))
+    return 0
+
+
+def _cite_parser(sub) -> None:
+    c = sub.add_parser("cite", help="print how to cite the package (plain text or BibTeX)")
+    c.add_argument("--package", help="cite this package folder or release archive (default: the one "
+                   "timeline.load() reads)")
+    c.add_argument("--bibtex", action="store_true", help="print a BibTeX entry")
+    c.add_argument("--root", default=".", help="repository folder, for --write and --check (default: current)")
+    c.add_argument("--write", action="store_true", help="write CITATION.cff and .zenodo.json for the last release")
+    c.add_argument("--check", action="store_true", help="fail if CITATION.cff or .zenodo.json is stale")
+
+
 def _release_parsers(sub) -> None:
     d = sub.add_parser("diff", help="compare two packages (folders, release .zip files or git revisions)")
     d.add_argument("old", help="the earlier package: a folder, a release .zip or a git revision")
@@ -359,6 +396,7 @@ def parser() -> argparse.ArgumentParser:
     add_record_parsers(sub, ROOT_HELP)
     _add_view_parsers(sub)
     _release_parsers(sub)
+    _cite_parser(sub)
     return p
 
 

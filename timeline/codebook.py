@@ -172,6 +172,12 @@ Ids are never removed or reused: a wrong record is kept with `status: retracted`
 on the `changes` table lists every row added, modified, retracted or removed by each release,
 with the fields that changed. Rows compare on every field common to both versions except
 `added_in` and `modified_in`.
+
+The descriptor's `version` is the data version, which the Python wheel and `timeline.__version__`
+share. A build whose package equals the last release carries that release's version; one that
+differs from it is not a release and carries the version the next release would get, marked
+`.dev0` (such as `2.1.0.dev0`). The descriptor's `doi`, once recorded in `package.yaml`, is the
+Zenodo DOI to cite (`timeline cite`).
 """
 
 

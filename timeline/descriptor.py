@@ -13,8 +13,9 @@ from .tables import TABLES
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 BYTES_KEY = "x-bytes"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# ``doi`` last and only once recorded, so that descriptors released without one keep their bytes.
 METADATA_KEYS = ("name", "title", "description", "version", "created", "homepage", "keywords",
-                 "contributors", "licenses")
+                 "contributors", "licenses", "doi")
 
 
 def sha256(data: bytes) -> str:

@@ -32,7 +32,7 @@ NULL = "\x1f"  # a missing value when comparing (not NUL, which pandas drops); v
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
 FLAGS = ("required", "unique")
-METADATA = ("name", "title", "description", "homepage", "keywords", "contributors", "licenses")
+METADATA = ("name", "title", "description", "homepage", "keywords", "contributors", "licenses", "doi")
 
 
 @dataclass
@@ -121,6 +121,21 @@ def bump(version: str, level: int) -> str:
     if level == PATCH:
         return f"{major}.{minor}.{patch + 1}"
     return version
+
+
+def is_release(version: object) -> bool:
+    """A released version (``2.0.0``), not a build between releases (``2.1.0.dev0``) or none."""
+    import re
+
+    from .tables import VERSION
+
+    return isinstance(version, str) and bool(re.match(VERSION, version))
+
+
+def next_version(d: PackageDiff) -> str | None:
+    """The version after the old package for these differences; none unless the old one is a release
+    (after a build between releases, only the last release tells: see ``timeline release --dry-run``)."""
+    return bump(d.old.version, d.level) if is_release(d.old.descriptor.get("version")) else None
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .diff import LEVELS, NONE, PackageDiff, RowChange, bump
+from .diff import LEVELS, NONE, PackageDiff, RowChange, next_version
 
 
 def to_dict(d: PackageDiff) -> dict[str, Any]:
@@ -14,7 +14,7 @@ def to_dict(d: PackageDiff) -> dict[str, Any]:
         "old": {"label": d.old.label, "version": d.old.version},
         "new": {"label": d.new.label, "version": d.new.version},
         "level": LEVELS[level],
-        "next_version": bump(d.old.version, level) if d.old.descriptor.get("version") else None,
+        "next_version": next_version(d),
         "reasons": [{"level": LEVELS[lvl], "reason": why} for lvl, why in d.reasons()],
         "schema": [{"table": s.table, "field": s.field, "change": s.change, "detail": s.detail,
                     "level": LEVELS[s.level]} for s in d.schema],
@@ -55,8 +55,7 @@ def to_text(d: PackageDiff, summary: bool = False) -> str:
         lines.append("No differences in data or schema.")
     else:
         why = "; ".join(w for lvl, w in d.reasons() if lvl == level)
-        nxt = f", so the next version after {d.old.version} is {bump(d.old.version, level)}" \
-            if d.old.descriptor.get("version") else ""
+        nxt = f", so the next version after {d.old.version} is {next_version(d)}" if next_version(d) else ""
         lines.append(f"Change: {LEVELS[level].upper()} ({why}){nxt}.")
     if d.schema:
         lines += ["", "Schema:"]

@@ -114,6 +114,17 @@ def upcoming_version(meta: dict[str, Any], last: Release | None, diff: PackageDi
     return bump(last.version, diff.level) if diff.level != NONE else last.version
 
 
+DEV_SUFFIX = ".dev0"
+
+
+def package_version(pend: Pending) -> str:
+    """The version a build calls itself: the last release's while the package equals it; otherwise
+    the upcoming version marked unreleased (``2.1.0.dev0``), so a build is never taken for a release."""
+    if pend.last is not None and pend.diff.level == NONE:
+        return pend.last.version
+    return pend.version + DEV_SUFFIX
+
+
 def pending(root: str | Path, meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Pending:
     """Compare the records (already assembled into ``frames``) with the last release.
 

@@ -3,6 +3,8 @@
 - text: ``string``; controlled vocabularies: ``category``; dates: ``datetime64[ms]``
   (use ``.dt``); counts: nullable ``Int64``; flags: nullable ``boolean``.
 - Every file's size and sha256 are checked against ``datapackage.json`` first.
+- Every frame's ``.attrs`` say which package it came from: ``name``, ``version`` (the data
+  version) and ``source`` (``checkout``, ``wheel``, ``archive`` or ``folder``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
+from .about import package_info, source_of
 from .package import read_descriptor, verify_resource
 from .paths import default_package
 from .tables import TABLES
@@ -45,8 +48,14 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
 
 
 def _resolve(path: str | os.PathLike[str] | None) -> Path:
+    return resolve_package(path)[0]
+
+
+def resolve_package(path: str | os.PathLike[str] | None) -> tuple[Path, str]:
+    """The package folder ``path`` names and its source (see ``about.source_of``)."""
     if path is None:
-        return default_package()
+        root = default_package()
+        return root, source_of(root)
     p = Path(path)
     if not p.exists():
         from .problems import NotFound
@@ -55,10 +64,10 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
     if p.is_file() and p.suffix == ".zip":
         from .archive import extract_cached
 
-        return extract_cached(p)
+        return extract_cached(p), source_of(p, archive=True)
     if p.is_file() and p.name == "datapackage.json":
-        return p.parent
-    return p
+        p = p.parent
+    return p, source_of(p)
 
 
 @overload
@@ -73,10 +82,12 @@ def load(table: str | None = None, path: str | os.PathLike[str] | None = None, *
 
     ``path`` is a folder holding ``datapackage.json``, the descriptor itself, or a release
     ``.zip``; by default the checkout's package, else the copy bundled with the installed wheel.
-    ``verify=False`` skips the size and hash checks: only for packages you trust.
+    ``verify=False`` skips the size and hash checks: only for packages you trust. Each frame's
+    ``.attrs`` hold the package's ``name``, ``version`` and ``source``.
     """
-    root = _resolve(path)
+    root, source = resolve_package(path)
     descriptor = read_descriptor(root)
+    attrs = package_info(descriptor, source)
     resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
     names = [table] if table is not None else list(resources)
     if table is not None and table not in resources:
@@ -92,4 +103,5 @@ def load(table: str | None = None, path: str | os.PathLike[str] | None = None, *
 
             file = resource_file(root, resource)
         out[name] = read_table(file, name)
+        out[name].attrs.update(attrs)
     return out[table] if table is not None else out

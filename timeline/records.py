@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .citation import DOI
 from .problems import Problem, show
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
@@ -337,6 +338,10 @@ class _Reader:
             if not isinstance(value, str) or not re.match(pattern, value):
                 self.problem(file, doc.lines.get(key, doc.line), "", key, "package",
                              f"{key} must be text such as {example}", show(value) if key in doc else "")
+        if "doi" in doc and not (isinstance(doc["doi"], str) and re.match(DOI, doc["doi"])):
+            self.problem(file, doc.lines.get("doi", doc.line), "", "doi", "package",
+                         "doi must be a DOI such as 10.5281/zenodo.1234567, without https://doi.org/",
+                         show(doc["doi"]))
         try:
             json.dumps(doc, allow_nan=False)
         except (TypeError, ValueError):

@@ -3,9 +3,9 @@
 The version comes from the differences with the last release (``timeline diff``); a ``bump``
 override must give a reason, which the changelog records. One release writes, all together
 or not at all: the tables with their ``added_in`` / ``modified_in`` and ``changes`` rows,
-``datapackage.json`` and ``package.yaml`` (version, created), ``CITATION.cff``, the codebook,
-the README figures, the data report, the explorer page, a ``CHANGELOG.md`` entry and the
-release's folder under ``data/releases/``; then the archive
+``datapackage.json`` and ``package.yaml`` (version, created), ``CITATION.cff`` and ``.zenodo.json``
+(``citation``), the codebook, the README figures, the data report, the explorer page, a
+``CHANGELOG.md`` entry and the release's folder under ``data/releases/``; then the archive
 ``dist/<name>-<version>.zip``, which ``rebuild`` makes again, byte for byte, from that folder.
 """
 
@@ -16,10 +16,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import paths
 from .archive import archive_name, build_archive, write_atomic
+from .citation import CITATION, citation_files
 from .descriptor import sha256
 from .diff import LEVELS, MAJOR, MINOR, NONE, PATCH, PackageDiff, bump
 from .history import MANIFEST, RELEASES, Release, last_release, pending, releases, snapshot_files, stamp
@@ -29,7 +29,6 @@ from .tables import TABLES
 FIRST_VERSION = "1.0.0"
 BUMPS = {"major": MAJOR, "minor": MINOR, "patch": PATCH}
 CHANGELOG = "CHANGELOG.md"
-CITATION = "CITATION.cff"
 LICENSE = "LICENSE"
 DIST = "dist"
 LIST_LIMIT = 100  # ids listed per section of a changelog entry; the changes table has them all
@@ -70,28 +69,6 @@ def _set_keys(text: str, values: dict[str, str]) -> str:
         if not n:
             text = text.rstrip("\n") + f"\n{line}\n"
     return text
-
-
-def citation_cff(meta: dict[str, Any], date: dt.date) -> str:
-    from .yamlio import dump_yaml
-
-    authors = [{"name": str(c.get("title"))} for c in meta.get("contributors", []) if isinstance(c, dict)]
-    licenses = [str(x.get("name")) for x in meta.get("licenses", []) if isinstance(x, dict)]
-    data: dict[str, Any] = {
-        "cff-version": "1.2.0",
-        "message": "If you use this dataset, please cite it as below.",
-        "type": "dataset",
-        "title": meta.get("title"),
-        "version": meta.get("version"),
-        "date-released": date.isoformat(),
-        "abstract": " ".join(str(meta.get("description", "")).split()),
-        "authors": authors or [{"name": str(meta.get("name"))}],
-        "license": licenses[0] if len(licenses) == 1 else licenses,
-        "repository-code": meta.get("homepage"),
-        "keywords": list(meta.get("keywords", [])),
-    }
-    data = {k: v for k, v in data.items() if v}
-    return "# Written by `timeline release` from data/records/package.yaml; do not edit by hand.\n" + dump_yaml(data)
 
 
 def _ids(items: list[str]) -> str:
@@ -190,6 +167,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
     """Cut the next release of the package under ``root``; see the module docstring."""
     from .build import build_lock, commit, prepare, render
     from .codebook import CODEBOOK, codebook, package_readme
+    from .rrecipe import RECIPE, recipe
 
     root = Path(root)
     today = today or dt.date.today()
@@ -197,7 +175,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
     if not license_path.is_file():
         raise TimelineError(f"{license_path} is missing; a release must carry its licence")
     with build_lock(root, 60.0):
-        meta, frames, problems = prepare(root, today)
+        meta, frames, problems = prepare(root, today, unreleased=False)
         if problems:
             raise ValidationFailed(problems)
         pend = pending(root, meta, frames)
@@ -208,7 +186,8 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
         files = render(meta, frames)
         rows = {n: len(frames[n]) for n in TABLES}
         descriptor = json.loads(files[paths.DESCRIPTOR])
-        citation = citation_cff(meta, today).encode()
+        cited = citation_files(meta, today)
+        citation = cited[CITATION]
         book = codebook().encode()
         kept = {paths.DESCRIPTOR: files[paths.DESCRIPTOR],
                 **{paths.table_path(n): files[paths.table_path(n)] for n in TABLES},
@@ -229,7 +208,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
         changelog = root / CHANGELOG
         package_yaml = root / paths.RECORDS / "package.yaml"
         folder = (RELEASES / version).as_posix()
-        out = {**files, CODEBOOK.as_posix(): book, CITATION: citation,
+        out = {**files, CODEBOOK.as_posix(): book, RECIPE.as_posix(): recipe().encode(), **cited,
                **{f"docs/figures/{n}": data for n, data in figures.items()}, **pages,
                CHANGELOG: add_entry(changelog.read_text(encoding="utf-8") if changelog.exists() else "",
                                     entry).encode(),

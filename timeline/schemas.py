@@ -139,7 +139,8 @@ def _is_nfc(series):
     import unicodedata
 
     # Only non-ASCII text can be un-normalised; skip the rest cheaply.
-    out = series.str.isascii()
+    # ``str.isascii`` is new in pandas 3; the regex gives the same under pandas 2 (pyproject's floor).
+    out = series.str.isascii() if hasattr(series.str, "isascii") else series.str.fullmatch(r"[\x00-\x7f]*")
     rest = ~out
     if rest.any():
         out = out.copy()

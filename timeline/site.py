@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .citation import cite_text
 from .plot import CATEGORY_COLORS, SERIES, category_label, estimates_frame, estimator_colors, series_rows
 from .vocab import CATEGORIES, EVENT_TYPES, MEASURES
 
@@ -135,6 +136,7 @@ def site_data(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> di
         "title": str(descriptor.get("title", "")),
         "version": str(descriptor.get("version", "")),
         "homepage": homepage if isinstance(homepage, str) and _HTTP.match(homepage) else None,
+        "citation": cite_text(descriptor),
         "codebook": CODEBOOK,
         "categories": [{"id": c, "label": category_label(c), "color": CATEGORY_COLORS.get(c, "#555555"),
                         "definition": d} for c, d in CATEGORIES.items()],
