@@ -3,6 +3,7 @@ dated sources, state media tied to their state, coded statements and real countr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames
-from .tables import ISO3, TABLES
+from .tables import ISO3, LANGUAGE, TABLES
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -28,6 +29,14 @@ def iso_countries() -> frozenset[str]:
     import pycountry
 
     return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@cache
+def iso_languages() -> frozenset[str]:
+    """ISO 639-1 two-letter codes, from pycountry's ISO 639-3 table (the languages that have one)."""
+    import pycountry
+
+    return frozenset(x.alpha_2 for x in pycountry.languages if hasattr(x, "alpha_2"))
 
 
 def rule_sourcing(f: Frames) -> Iterator[Failure]:
@@ -180,14 +189,20 @@ def _plover(f: Frames) -> Iterator[Failure]:
                       f"a {types[i]} names the PLOVER category of its content (plover), such as DISAPPROVE")
 
 
+# Written codes checked against a registry: pattern -> (rule, the codes, what a value must be).
+_REGISTRIES = {ISO3: ("country-code", iso_countries, "an assigned ISO 3166-1 alpha-3 country code"),
+               LANGUAGE: ("language-code", iso_languages, "an ISO 639-1 language code, such as en, ru or ko")}
+
+
 def _countries(f: Frames) -> Iterator[Failure]:
-    known = iso_countries()
     for name, table in TABLES.items():
         for fld in table.fields:
-            if fld.pattern == ISO3 and not fld.derived:  # every written country code (tables.ISO3)
-                values = _obj(f[name][fld.name])
-                shaped = values.str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)  # else [pattern] says why
-                bad = shaped & ~values.isin(known)
-                for i in _rows(bad):
-                    yield Failure(name, i, fld.name, "country-code",
-                                  "is not an assigned ISO 3166-1 alpha-3 country code", values[i])
+            if fld.pattern in _REGISTRIES and not fld.derived:  # every written code (tables.ISO3, LANGUAGE)
+                rule, codes, what = _REGISTRIES[fld.pattern]
+                column = f[name][fld.name]
+                # Each distinct code once (a million sources share a few dozen); a malformed one is [pattern]'s.
+                distinct = column.dropna().unique().tolist()
+                unknown = [v for v in distinct if re.fullmatch(fld.pattern, str(v)) and v not in codes()]
+                if unknown:
+                    for i in _rows(pd.Series(column.isin(unknown).to_numpy(), index=column.index)):
+                        yield Failure(name, i, fld.name, rule, f"is not {what}", column[i])
