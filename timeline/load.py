@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
-from .package import read_descriptor, verify_resource
+from .package import read_descriptor, resources_by_name, verify_resource
 from .paths import default_package
 from .tables import TABLES
 
@@ -73,7 +73,7 @@ def load(table: str | None = None, path: str | os.PathLike[str] | None = None, *
     """
     root = _resolve(path)
     descriptor = read_descriptor(root)
-    resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
+    resources = resources_by_name(descriptor)
     names = [table] if table is not None else list(resources)
     if table is not None and table not in resources:
         raise KeyError(f"no table {table!r} in {root / 'datapackage.json'}; "
