@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 
 from .columns import Failure, Frames
 from .tables import ESTIMATE_ID
@@ -59,6 +60,12 @@ def _estimators(f: Frames) -> Iterator[Failure]:
 
     es, parts = f["estimates"], f["participants"]
     known = positions(es["estimator_id"], f["actors"]["actor_id"]) >= 0  # else [foreign-key] says why
+    # An event with a participant that names no actor may have misspelled the estimator there: that
+    # participant's own problem says so.
+    unknown = positions(parts["actor_id"], f["actors"]["actor_id"]) < 0
+    if unknown.any():
+        doubtful = pd.Series(parts["event_id"].to_numpy()[unknown]).dropna().unique().tolist()
+        known &= ~es["event_id"].isin(doubtful).to_numpy()
     pairs = _joined(es["event_id"], es["estimator_id"])
     listed = pc.fill_null(pc.is_in(pairs, value_set=_joined(parts["event_id"], parts["actor_id"]).unique()), True)
     bad = known & ~listed.to_numpy(zero_copy_only=False).astype(bool)  # a null pair (no event) is not checked

@@ -396,7 +396,11 @@ def read_records(root: str | os.PathLike[str]) -> Records:
         if path.is_dir():
             continue
         if path.suffix != ".yaml":
-            hint = f"; rename it to {path.stem}.yaml" if path.suffix == ".yml" else ""
+            hint = ""
+            if path.suffix == ".yml":  # an event under the wrong name: not read, so not reported as removed
+                hint = f"; rename it to {path.stem}.yaml"
+                reader.out.unread_events.add(path.stem)
+                reader.out.incomplete.update(EVENT_TABLES)
             reader.problem(reader.rel(path), 0, "", "", "file-name", f"only .yaml files belong under events/{hint}")
             continue
         folder = path.parent.relative_to(events).as_posix()

@@ -189,20 +189,24 @@ def _plover(f: Frames) -> Iterator[Failure]:
                       f"a {types[i]} names the PLOVER category of its content (plover), such as DISAPPROVE")
 
 
-# Written codes checked against a registry: pattern -> (rule, the codes, what a value must be).
-_REGISTRIES = {ISO3: ("country-code", iso_countries, "an assigned ISO 3166-1 alpha-3 country code"),
-               LANGUAGE: ("language-code", iso_languages, "an ISO 639-1 language code, such as en, ru or ko")}
-
-
 def _countries(f: Frames) -> Iterator[Failure]:
+    """Every written country and language code against its registry (tables.ISO3, tables.LANGUAGE)."""
     for name, table in TABLES.items():
         for fld in table.fields:
-            if fld.pattern in _REGISTRIES and not fld.derived:  # every written code (tables.ISO3, LANGUAGE)
-                rule, codes, what = _REGISTRIES[fld.pattern]
-                column = f[name][fld.name]
-                # Each distinct code once (a million sources share a few dozen); a malformed one is [pattern]'s.
-                distinct = column.dropna().unique().tolist()
-                unknown = [v for v in distinct if re.fullmatch(fld.pattern, str(v)) and v not in codes()]
-                if unknown:
-                    for i in _rows(pd.Series(column.isin(unknown).to_numpy(), index=column.index)):
-                        yield Failure(name, i, fld.name, rule, f"is not {what}", column[i])
+            if fld.derived:
+                continue
+            if fld.pattern == ISO3:
+                for i in _unknown_codes(f[name][fld.name], ISO3, iso_countries()):
+                    yield Failure(name, i, fld.name, "country-code",
+                                  "is not an assigned ISO 3166-1 alpha-3 country code", f[name][fld.name][i])
+            elif fld.pattern == LANGUAGE:
+                for i in _unknown_codes(f[name][fld.name], LANGUAGE, iso_languages()):
+                    yield Failure(name, i, fld.name, "language-code",
+                                  "is not an ISO 639-1 language code, such as en, ru or ko", f[name][fld.name][i])
+
+
+def _unknown_codes(column: pd.Series, pattern: str, codes: frozenset[str]) -> list[int]:
+    """Rows holding a well-formed code (a malformed one is [pattern]'s) that the registry lacks;
+    each distinct code is looked at once (a million sources share a few dozen)."""
+    unknown = [v for v in column.dropna().unique().tolist() if re.fullmatch(pattern, str(v)) and v not in codes]
+    return _rows(pd.Series(column.isin(unknown).to_numpy(), index=column.index)) if unknown else []
