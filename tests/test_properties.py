@@ -28,6 +28,7 @@ from tests.conftest import MINI
 from timeline import vocab
 from timeline.build import build
 from timeline.problems import Problem
+from timeline.schemas import INVISIBLE
 from timeline.validate import validate_records
 from timeline.yamlio import dump_yaml, read_yaml
 
@@ -48,8 +49,10 @@ COUNTRIES = ["RUS", "PRK", "KOR", "IRN", "TUR", "CHN"]
 
 
 def _clean(text: str) -> bool:
-    """The text rules: no surrounding or repeated spaces (control characters are not generated)."""
-    return bool(text) and text[0] != " " and text[-1] != " " and "  " not in text
+    """The text rules: no surrounding whitespace of any kind, no repeated spaces, no invisible
+    characters (control characters are not generated)."""
+    return (bool(text) and not text[0].isspace() and not text[-1].isspace() and "  " not in text
+            and not re.search(f"[{INVISIBLE}]", text))
 
 
 def texts(max_size: int) -> st.SearchStrategy[str]:
