@@ -84,8 +84,9 @@ _RULES = (
     Rule("estimate-values", "tables", "An estimate states at least one of low, best, high, and low <= best <= high."),
     Rule("percentage", "tables", "A share (an estimate in unit percent) lies within 0-100."),
     Rule("estimate-id", "tables", "An estimate's id is its own event's id followed by -e<number>."),
-    Rule("estimator-participant", "tables", "An estimate's estimator is among its event's participants (in any "
-                                            "role)."),
+    Rule("estimator-participant", "tables", "An estimate's estimator is among its event's participants, in its "
+                                            "role at the event (any role: estimator, sanctioning_authority, "
+                                            "investigator...); the role is not derived from the estimates."),
     Rule("estimate-unit", "tables", "An estimate's unit is the unit its measure is counted in."),
     Rule("estimate-period", "tables", "A period estimate gives period_start and period_end; other estimates give "
                                       "neither."),
