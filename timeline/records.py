@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .layout import misplaced, stray_message, strays
 from .problems import Problem, show
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
@@ -171,13 +172,6 @@ class _Reader:
         self.problem(file, line, record, fld, "type", f"{fld or 'the file'} must be a list of entries "
                      f"(lines starting with '- '), not {kind_of(value)}", show(value))
         return []
-
-    def stray(self, path: Path, expected: tuple[str, ...]) -> None:
-        """A file no reader looks at: reported, since its content would otherwise vanish unread."""
-        close = difflib.get_close_matches(path.name, expected, n=1, cutoff=0.75)
-        hint = f"; did you mean {close[0]}?" if close else (
-            "; records are package.yaml, actors.yaml, places.yaml, treaties.yaml and events/<year>/<id>.yaml")
-        self.problem(self.rel(path), 0, "", "", "stray-file", f"is not a record file the tool reads{hint}")
 
     def event_file(self, path: Path) -> None:
         file = self.rel(path)
@@ -368,25 +362,17 @@ _INVALID = _Invalid()
 INVALID = _INVALID
 
 
-# The files read at the top of data/records/, besides the events/ folder.
-REGISTRY_FILES = ("package.yaml", "actors.yaml", "places.yaml", "treaties.yaml")
-
-
 def read_records(root: str | os.PathLike[str]) -> Records:
-    """Read every record file under ``root`` (normally ``data/records``); any other file there is reported."""
+    """Read every record file under ``root`` (normally ``data/records``); any other file there is reported
+    (see ``layout``)."""
     root = Path(root)
     reader = _Reader(root)
     reader.package(root / "package.yaml")
     reader.registry(root / "actors.yaml", "actors", ACTOR_KEYS)
     reader.registry(root / "places.yaml", "places", PLACE_KEYS)
     reader.treaties(root / "treaties.yaml")
-    for path in sorted(root.iterdir()) if root.is_dir() else []:
-        if path.name not in (*REGISTRY_FILES, "events") and (path.is_symlink() or not path.is_dir()):
-            reader.stray(path, REGISTRY_FILES)
-        elif path.name != "events" and path.is_dir():
-            for inner in sorted(path.rglob("*")):
-                if inner.is_symlink() or not inner.is_dir():
-                    reader.stray(inner, ())
+    for path in strays(root):
+        reader.problem(reader.rel(path), 0, "", "", "stray-file", stray_message(path, path.parent == root))
     events = root / "events"
     for path in sorted(events.rglob("*")) if events.exists() else []:
         if path.is_symlink():
@@ -403,15 +389,8 @@ def read_records(root: str | os.PathLike[str]) -> Records:
                 reader.out.incomplete.update(EVENT_TABLES)
             reader.problem(reader.rel(path), 0, "", "", "file-name", f"only .yaml files belong under events/{hint}")
             continue
-        folder = path.parent.relative_to(events).as_posix()
-        year = path.stem[:4]
-        if not re.fullmatch(r"[0-9]{4}", folder):
-            where = f"events/{year}/" if year.isdigit() else "events/<year>/"
-            reader.problem(reader.rel(path), 0, "", "", "file-place",
-                           f"an event file belongs in {where}, the year its file name starts with")
-        elif year != folder and year.isdigit():
-            reader.problem(reader.rel(path), 0, "", "", "file-place",
-                           f"is in the {folder} folder but its file name starts with {year}; move it to "
-                           f"events/{year}/")
+        wrong = misplaced(events, path)
+        if wrong:
+            reader.problem(reader.rel(path), 0, "", "", "file-place", wrong)
         reader.event_file(path)
     return reader.out
