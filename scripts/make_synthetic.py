@@ -244,6 +244,15 @@ def generate(n: int, seed: int = 1) -> Synthetic:
     period_start = period_end - rng.integers(0, 366, m).astype("timedelta64[D]")
     derived = _some(rng, m, 0.05)
     e_retracted = _some(rng, m, 0.005)
+    # A share in percent stays within 0-100 (rule percentage).
+    pct = np.asarray([vocab.MEASURES[x][1] == "percent" for x in measure], dtype=bool)
+    share = rng.integers(1, 60, m)
+    low, best, high = (np.where(pct, share + add, v) for v, add in
+                       ((low, 0), (best, rng.integers(0, 10, m)), (high, rng.integers(10, 40, m))))
+    # The estimator is one of the event's participants (rule estimator-participant).
+    first = np.searchsorted(p_event, e_event, side="left")
+    many = np.searchsorted(p_event, e_event, side="right") - first
+    estimator = p_actor[first + rng.integers(0, np.maximum(many, 1))]
     estimate_id = [f"{event_id[i]}-e{r}" for i, r in zip(e_event, e_rank, strict=True)]
     estimates = {
         "estimate_id": estimate_id,
@@ -258,7 +267,7 @@ def generate(n: int, seed: int = 1) -> Synthetic:
         "period_end": period_end,
         "as_of": as_of,
         "as_of_precision": np.where(monthly, "month", "day").astype(object),
-        "estimator_id": [actors["actor_id"][a] for a in rng.integers(0, n_actors, m)],
+        "estimator_id": [actors["actor_id"][a] for a in estimator],
         "derived": derived,
         "derivation": np.where(derived, "Synthetic derivation from stated figures.", None),
         "status": np.where(e_retracted, "retracted", "active").astype(object),
@@ -312,7 +321,10 @@ def generate(n: int, seed: int = 1) -> Synthetic:
     }
 
     # Treaties: each signed at one of its milestone events, with two state parties ---------------
-    signing = treaty_events[:n_treaties]
+    # Each treaty is signed at its earliest event, so no milestone comes before it (rule treaty-milestone).
+    t_of = np.arange(len(treaty_events)) % n_treaties
+    order = np.lexsort((treaty_events, start[treaty_events], t_of))
+    signing = treaty_events[order[np.r_[0, np.flatnonzero(np.diff(t_of[order])) + 1]]]
     treaties = {
         "treaty_id": [f"synthetic-treaty-{k}" for k in range(n_treaties)],
         "name": [f"Synthetic treaty {k}" for k in range(n_treaties)],

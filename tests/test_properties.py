@@ -28,6 +28,7 @@ from tests.conftest import MINI
 from timeline import vocab
 from timeline.build import build
 from timeline.problems import Problem
+from timeline.schemas import INVISIBLE
 from timeline.validate import validate_records
 from timeline.yamlio import dump_yaml, read_yaml
 
@@ -42,14 +43,17 @@ ESTIMATES = "data/records/events/2025/2025-09-02-nis-2000-killed-third-deploymen
 ACTORS = [a["id"] for a in yaml.safe_load((MINI / "data/records/actors.yaml").read_text())]
 PLACES = [p["id"] for p in yaml.safe_load((MINI / "data/records/places.yaml").read_text())]
 COUNTRIES = ["RUS", "PRK", "KOR", "IRN", "TUR", "CHN"]
+LANGUAGES = ["en", "ru", "ko", "uk", "ja", "zh", "fr", "de", "ar", "fa"]  # ISO 639-1
 
 
 # ---------------------------------------------------------------- valid records
 
 
 def _clean(text: str) -> bool:
-    """The text rules: no surrounding or repeated spaces (control characters are not generated)."""
-    return bool(text) and text[0] != " " and text[-1] != " " and "  " not in text
+    """The text rules: no surrounding whitespace of any kind, no repeated spaces, no invisible
+    characters (control characters are not generated)."""
+    return (bool(text) and not text[0].isspace() and not text[-1].isspace() and "  " not in text
+            and not re.search(f"[{INVISIBLE}]", text))
 
 
 def texts(max_size: int) -> st.SearchStrategy[str]:
@@ -83,14 +87,15 @@ def windows(draw) -> dict:
 
 
 @st.composite
-def estimates(draw, event_id: str, n: int, urls: list[str]) -> dict:
+def estimates(draw, event_id: str, n: int, urls: list[str], estimators: list[str]) -> dict:
     measure = draw(st.sampled_from(sorted(vocab.MEASURES)))
-    bounds = sorted(draw(st.lists(counts, min_size=3, max_size=3)))
+    share = vocab.MEASURES[measure][1] == "percent"  # a share lies within 0-100
+    bounds = sorted(draw(st.lists(st.integers(0, 100) if share else counts, min_size=3, max_size=3)))
     keep = draw(st.lists(st.booleans(), min_size=3, max_size=3).filter(any))
     out = {"id": f"{event_id}-e{n}", "measure": measure}
     out.update({k: v for k, v, kept in zip(("low", "best", "high"), bounds, keep, strict=True) if kept})
     out.update({"unit": vocab.MEASURES[measure][1], "as_of": draw(dates).isoformat(), "as_of_precision": "day",
-                "estimator": draw(st.sampled_from(ACTORS))})
+                "estimator": draw(st.sampled_from(estimators))})  # one of the event's participants
     out["counts"] = draw(st.sampled_from(sorted(vocab.ESTIMATE_COUNTS)))
     if out["counts"] == "period":
         window = sorted(draw(st.lists(dates, min_size=2, max_size=2)))
@@ -136,7 +141,7 @@ def events(draw) -> dict:
         if draw(st.booleans()):
             citation["published"] = draw(dates).isoformat()
             citation["published_precision"] = "day"
-        citation.update({"language": draw(st.from_regex(r"[a-z]{2}", fullmatch=True)),
+        citation.update({"language": draw(st.sampled_from(LANGUAGES)),
                          "kind": draw(st.sampled_from(sorted(vocab.SOURCE_KINDS)))})
         if citation["kind"] == "state_media":
             citation["country"] = draw(st.sampled_from(COUNTRIES))
@@ -145,7 +150,7 @@ def events(draw) -> dict:
     n = draw(st.integers(0, 2))
     if n:
         urls = [c["url"] for c in citations]
-        record["estimates"] = [draw(estimates(event_id, i + 1, urls)) for i in range(n)]
+        record["estimates"] = [draw(estimates(event_id, i + 1, urls, [a for a, _ in pairs])) for i in range(n)]
     record["citations"] = citations
     return record
 

@@ -289,3 +289,97 @@ def test_no_unsafe_deserialisation_anywhere():
     files = sorted((REPO / "timeline").rglob("*.py")) + sorted((REPO / "scripts").rglob("*.py"))
     assert files
     assert [x for path in files for x in _unsafe_calls(path)] == []
+
+
+# ---------------------------------------------------------------- round two (issue 14)
+
+
+@pytest.mark.parametrize("path", ["data/events\x00.parquet", "data/\x07events.parquet", "data/events.parquet\n",
+                                  "data/ev\x85ents.parquet"])
+def test_a_resource_path_with_a_control_character_is_refused(built_mini: Path, path: str, cli):
+    set_path(built_mini, "events", path)
+    with pytest.raises(UnsafePackage, match="^resource events: .*contains a NUL or other control character"):
+        timeline.load("events", built_mini)
+    code, out, err = cli("validate", "--package", str(built_mini))
+    assert (code, err) == (1, "")
+    assert "events: [unsafe-path] resource events: path " in out and "control character" in out
+
+
+def test_a_resource_that_is_a_link_loop_is_refused(built_mini: Path, cli):
+    data = built_mini / "data"
+    (data / "loop-a").symlink_to("loop-b")
+    (data / "loop-b").symlink_to("loop-a")
+    set_path(built_mini, "events", "data/loop-a")
+    with pytest.raises(UnsafePackage, match="^resource events: path 'data/loop-a' cannot be followed: a link loop"):
+        timeline.load("events", built_mini)
+    code, out, err = cli("validate", "--package", str(built_mini))
+    assert (code, err) == (1, "")
+    assert [x for x in out.splitlines() if "[" in x] == [
+        "data/loop-a: events: [unsafe-path] resource events: path 'data/loop-a' cannot be followed: a link loop "
+        "or an unreadable link (RuntimeError)"]
+
+
+def test_a_resource_linked_to_nothing_is_refused(built_mini: Path):
+    (built_mini / "data/events.parquet").unlink()
+    (built_mini / "data/events.parquet").symlink_to("gone.parquet")
+    with pytest.raises(UnsafePackage, match="is a link to nothing"):
+        timeline.load("events", built_mini)
+
+
+def test_two_resources_with_one_name_are_refused_naming_it(built_mini: Path, cli):
+    """Today's first match silently lost to the second, and the report blamed an intact file."""
+    descriptor = json.loads((built_mini / "datapackage.json").read_text())
+    twin = dict(next(r for r in descriptor["resources"] if r["name"] == "actors"))
+    twin["name"] = "events"
+    descriptor["resources"].append(twin)
+    (built_mini / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    with pytest.raises(UnsafePackage, match="^resource events: listed twice in datapackage.json"):
+        timeline.load(path=built_mini)
+    with pytest.raises(UnsafePackage, match="listed twice"):
+        timeline.load("actors", built_mini, verify=False)
+    code, out, err = cli("validate", "--package", str(built_mini))
+    assert (code, err) == (1, "")
+    (line,) = [x for x in out.splitlines() if "[" in x]
+    assert line == ("datapackage.json: [duplicate-resource] resource events: listed twice in datapackage.json "
+                    "(paths 'data/events.parquet' and 'data/actors.parquet'); each name names one file")
+
+
+@pytest.mark.parametrize("entries", [
+    [("data", b"x"), ("data/events.parquet", b"y")],
+    [("data/events.parquet", b"y"), ("DATA", b"x")],
+    [("datapackage.json", b"{}"), ("datapackage.json/x", b"y")],
+])
+def test_an_archive_with_a_file_and_a_folder_of_one_name_is_refused(archive_dir: Path, entries, cli,
+                                                                    monkeypatch: pytest.MonkeyPatch):
+    cache = archive_dir.parent / "cache"
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(cache))
+    path = archive_dir / "evil.zip"
+    path.write_bytes(zip_bytes(entries))
+    with pytest.raises(UnsafePackage, match="is both a file and a folder of other entries"):
+        extract(path, archive_dir / "out")
+    assert not (archive_dir / "out").exists()
+    with pytest.raises(UnsafePackage, match="is both a file and a folder"):
+        timeline.load("events", path)
+    code, out, err = cli("validate", "--package", str(path))
+    assert (code, err) == (1, "")
+    assert out.startswith("evil.zip: [archive] archive entry ") and "is both a file and a folder" in out
+    assert not cache.exists() or [p for p in cache.rglob("*") if p.is_file()] == []
+
+
+def test_an_archive_entry_with_a_control_character_is_refused(archive_dir: Path):
+    path = archive_dir / "evil.zip"
+    path.write_bytes(zip_bytes([("data/ev\x1bents.parquet", b"x")]))
+    with pytest.raises(UnsafePackage, match="contains a control character"):
+        extract(path, archive_dir / "out")
+
+
+def test_validate_reads_a_sound_release_archive(built_mini: Path, tmp_path: Path, cli,
+                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "mini.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for p in sorted(built_mini.rglob("*")):
+            if p.is_file() and (p.name == "datapackage.json" or p.parent.name == "data" and p.suffix == ".parquet"):
+                zf.write(p, p.relative_to(built_mini).as_posix())
+    code, out, err = cli("validate", "--package", str(path))
+    assert (code, out, err) == (0, "Valid: no problems found.\n", "")

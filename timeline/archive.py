@@ -6,7 +6,8 @@ under ``data/``, a CSV mirror of every table under ``csv/`` described by ``datap
 CITATION.cff. Entries are sorted, dated 1980-01-01 and stored uncompressed (the Parquet files
 are compressed already), so the same inputs give the same bytes on any machine and zlib.
 
-Reading refuses entries with absolute paths, ``..``, links, encryption or duplicate names, and
+Reading refuses entries with absolute paths, ``..``, control characters, links, encryption, duplicate
+names or a file that is also a folder, and
 archives that would unpack to more than ``MAX_TOTAL`` bytes or ``MAX_RATIO`` times their size.
 """
 
@@ -75,6 +76,8 @@ def _check_name(name: str) -> None:
     if (not name or name.startswith("/") or "\\" in name or ":" in parts[0] or "\x00" in name
             or any(p in ("..", ".") for p in parts) or "" in parts[:-1]):
         raise UnsafePackage(f"archive entry {name!r} is an absolute path or leaves the folder")
+    if any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in name):
+        raise UnsafePackage(f"archive entry {name!r} contains a control character")
 
 
 def check_archive(zf: zipfile.ZipFile, size: int, max_total: int = MAX_TOTAL, max_ratio: int = MAX_RATIO) -> None:
@@ -99,6 +102,12 @@ def check_archive(zf: zipfile.ZipFile, size: int, max_total: int = MAX_TOTAL, ma
         if info.file_size > 1 << 20 and info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafePackage(f"archive entry {info.filename!r} would unpack to {info.file_size} bytes from "
                                 f"{info.compress_size}: refused as a decompression bomb")
+    # A file 'data' and an entry 'data/x' cannot both be unpacked: refused before anything is written.
+    folders = {"/".join(parts[:i]) for info in infos for parts in [info.filename.lower().rstrip("/").split("/")]
+               for i in range(1, len(parts))}
+    for info in infos:
+        if not info.is_dir() and info.filename.lower() in folders:
+            raise UnsafePackage(f"archive entry {info.filename!r} is both a file and a folder of other entries")
     if total > max_total:
         raise UnsafePackage(f"archive would unpack to {total} bytes; the limit is {max_total}")
     if total > max_ratio * max(size, 1) and total > 1 << 20:
@@ -117,12 +126,12 @@ def extract(path: str | os.PathLike[str], target: str | os.PathLike[str], max_to
         target.mkdir(parents=True, exist_ok=True)
         for info in zf.infolist():
             dest = target / info.filename
-            if info.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             try:
+                if info.is_dir():
+                    dest.mkdir(parents=True, exist_ok=True)
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(dest, "xb") as out:
                     while chunk := src.read(CHUNK):
                         written += len(chunk)

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 # One failed cell: (row, column, rule, value); the caller turns it into its own record type.
 Cell = tuple[int, str, str, object]
-# Bytes that may start or end a string matched by \s (ASCII whitespace, C1 controls, any non-ASCII
-# lead byte): a superset, used only to skip the exact regex on columns that cannot fail it.
+# Bytes that may start or end a string matched by schemas.SPACE (ASCII whitespace, any non-ASCII
+# byte): a superset, used only to skip the exact regex on columns that cannot fail it.
 _EDGE = np.zeros(256, dtype=bool)
 _EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE[0x80:] = True
@@ -72,8 +72,8 @@ def _suspects(column: pa.ChunkedArray) -> set[str]:
             continue
         raw = data.tobytes()
         ascii_only = raw.isascii()
-        if not ascii_only:
-            found.add("unicode-nfc")
+        if not ascii_only:  # every invisible character is non-ASCII
+            found.update(("unicode-nfc", "invisible-characters"))
         # C0 controls and DEL; C1 controls are U+0080..U+009F, written C2 80..C2 9F in UTF-8.
         if data.min() < 0x20 or b"\x7f" in raw or (not ascii_only and b"\xc2" in raw):
             found.add("control-characters")

@@ -279,6 +279,8 @@ def _follows(x: Failure, records: Records, invalid: set[tuple[str, int, str]], f
         table, column = _READS[x.rule]
         value = frames[table][column][x.row] if x.row >= 0 else None
         return (table, x.row, column) in invalid or value is None or bool(pd.isna(value))
+    if x.rule == "estimator-participant":  # the participants may be in an entry that could not be read
+        return "participants" in records.incomplete
     if x.rule == "estimate-source":
         estimate = frames["estimate_sources"]["estimate_id"][x.row]
         es = frames["estimates"]

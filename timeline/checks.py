@@ -11,7 +11,6 @@ runs them all, with the key look-ups in worker threads beside the column rules.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,8 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames, column_failures, inherited_failures, inheriting
+from .consistency import rule_consistency
+from .hints import ADD
 from .sourcing import rule_sourcing
 from .tables import TABLES, users
 
@@ -155,7 +156,8 @@ def rule_estimates(f: Frames) -> Iterator[Failure]:
     measure_set = pa.array(measures, pa.string())
     expected = elementwise(arrow(es["measure"]), lambda c: pc.take(units, pc.index_in(c, value_set=measure_set)))
     unit = _text(es["unit"])
-    for i in _at(pc.not_equal(unit, expected)):  # null when either is unknown: no failure
+    known = pc.is_in(unit, value_set=pa.array(sorted(vocab.UNITS), pa.string()))  # else [vocabulary] says why
+    for i in _at(pc.and_(known, pc.not_equal(unit, expected))):  # null when the measure is unknown: no failure
         yield Failure("estimates", i, "unit", "estimate-unit",
                       f"measure {es['measure'][i]} is counted in {expected[i].as_py()}", es["unit"][i])
 
@@ -198,6 +200,24 @@ def _by_key(f: Frames) -> list[list[tuple[pd.Series, pd.Series]]]:
     return sorted(groups.values(), key=lambda pairs: -sum(len(v) for v, _ in pairs))
 
 
+def _suggester(f: Frames, table: str, column: str) -> Callable[[str], str | None]:
+    """'Did you mean' among the keys of ``table``, by spelling and by the rows' names (``hints``)."""
+    from .hints import Hints
+
+    df = f[table]
+    known = pd.Index(df[column].astype("object").dropna().unique())
+    if len(known) >= 50_000:
+        return lambda value: None
+    names: dict[str, list[str]] = {}
+    for col in ("name", "short_name"):
+        if col in df and len(df) < 50_000:
+            for key, name in zip(df[column].astype("object"), df[col].astype("object"), strict=True):
+                if isinstance(key, str) and isinstance(name, str):
+                    names.setdefault(key, []).append(name)
+    hints = Hints(known.astype(str).tolist(), names)
+    return hints.suggest
+
+
 def rule_keys(f: Frames) -> Iterator[Failure]:
     from .arrowops import duplicated as duplicated_rows
     from .arrowops import positions
@@ -231,14 +251,15 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
             missing = pd.Series(values.notna().to_numpy() & ~found, index=df.index)
             if not missing.any():
                 continue
-            known = pd.Index(f[ref_table][ref_field].astype("object").dropna().unique())
-            names = known.astype(str).tolist() if len(known) < 50_000 else []
+            suggest = _suggester(f, ref_table, ref_field)
             hints: dict[str, str] = {}
             for i in _rows(missing):
                 value = str(values[i])
                 if value not in hints:  # difflib is slow: one look-up per distinct value, at most _HINTS
-                    close = difflib.get_close_matches(value, names, n=1) if len(hints) < _HINTS else []
-                    hints[value] = f"; did you mean '{close[0]}'?" if close else ""
+                    close = suggest(value) if len(hints) < _HINTS else None
+                    how = ADD.get(ref_table)
+                    hints[value] = (f"; did you mean '{close}'?" if close else "") + (
+                        "" if not how else f" ({how})" if close else f"; {how}")
                 hint = hints[value]
                 yield Failure(name, i, fld.name, "foreign-key",
                               f"refers to {_A_ROW.get(ref_table, ref_table)} that does not exist{hint}",
@@ -351,7 +372,8 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataF
         out += rule_estimates(f)
         for task in look_ups:
             task.result()
-        sourced = pool.submit(lambda: list(rule_sourcing(f)))  # beside the key rules, on the look-ups
+        # Beside the key rules, on the look-ups:
+        sourced = pool.submit(lambda: [*rule_sourcing(f), *rule_consistency(f)])
         for name, fields in deferred.items():
             for column in sorted(fields):
                 ref_table, ref_field = TABLES[name].field(column).references

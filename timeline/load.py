@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 from .about import package_info, source_of
-from .package import read_descriptor, verify_resource
+from .package import read_descriptor, resources_by_name, verify_resource
 from .paths import default_package
 from .tables import TABLES
 
@@ -88,7 +88,7 @@ def load(table: str | None = None, path: str | os.PathLike[str] | None = None, *
     root, source = resolve_package(path)
     descriptor = read_descriptor(root)
     attrs = package_info(descriptor, source)
-    resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
+    resources = resources_by_name(descriptor)
     names = [table] if table is not None else list(resources)
     if table is not None and table not in resources:
         raise KeyError(f"no table {table!r} in {root / 'datapackage.json'}; "

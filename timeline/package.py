@@ -30,20 +30,39 @@ def read_descriptor(root: Path) -> dict[str, Any]:
     return data
 
 
+def resources_by_name(descriptor: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """The descriptor's resources by name; a name listed twice is refused (which file is meant?)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for r in descriptor["resources"]:
+        if isinstance(r, dict):
+            if r.get("name") in out:
+                raise UnsafePackage(f"resource {r.get('name')}: listed twice in datapackage.json (paths "
+                                    f"{out[r.get('name')].get('path')!r} and {r.get('path')!r}); each name "
+                                    "names one file")
+            out[r.get("name")] = r
+    return out
+
+
 def resource_file(root: Path, resource: dict[str, Any]) -> Path:
     """The file of a resource, refusing anything that could leave the package folder."""
     name = resource.get("name", "?")
     rel = resource.get("path")
     if not isinstance(rel, str) or not rel:
         raise UnsafePackage(f"resource {name}: path must be a single relative file path")
+    if any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in rel):
+        raise UnsafePackage(f"resource {name}: path {rel!r} contains a NUL or other control character")
     if "://" in rel or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
         raise UnsafePackage(f"resource {name}: path {rel!r} is absolute or a URL; "
                             "only files inside the package are read")
     parts = rel.replace("\\", "/").split("/")
     if ".." in parts or any(p.startswith(".") for p in parts):
         raise UnsafePackage(f"resource {name}: path {rel!r} leaves the package or names a hidden file")
-    real_root = root.resolve()
-    target = (root / rel).resolve()
+    try:
+        real_root = root.resolve()
+        target = (root / rel).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python < 3.13)
+        raise UnsafePackage(f"resource {name}: path {rel!r} cannot be followed: a link loop or an unreadable "
+                            f"link ({type(exc).__name__})") from None
     if os.path.commonpath([real_root, target]) != str(real_root):
         raise UnsafePackage(f"resource {name}: path {rel!r} points outside the package through a link")
     return root / rel
@@ -61,6 +80,8 @@ def verify_resource(root: Path, resource: dict[str, Any]) -> Path:
     """Check a resource's size and sha256 against its descriptor; return its path."""
     path = resource_file(root, resource)
     rel = resource["path"]
+    if path.is_symlink() and not path.exists():
+        raise UnsafePackage(f"resource {resource.get('name', '?')}: path {rel!r} is a link to nothing")
     if not path.is_file():
         raise IntegrityError(f"{rel}: file is missing")
     size = path.stat().st_size

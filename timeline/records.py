@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citation import DOI
+from .layout import misplaced, stray_message, strays
 from .problems import Problem, show
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
@@ -367,13 +368,16 @@ INVALID = _INVALID
 
 
 def read_records(root: str | os.PathLike[str]) -> Records:
-    """Read every record file under ``root`` (normally ``data/records``)."""
+    """Read every record file under ``root`` (normally ``data/records``); any other file there is reported
+    (see ``layout``)."""
     root = Path(root)
     reader = _Reader(root)
     reader.package(root / "package.yaml")
     reader.registry(root / "actors.yaml", "actors", ACTOR_KEYS)
     reader.registry(root / "places.yaml", "places", PLACE_KEYS)
     reader.treaties(root / "treaties.yaml")
+    for path in strays(root):
+        reader.problem(reader.rel(path), 0, "", "", "stray-file", stray_message(path, path.parent == root))
     events = root / "events"
     for path in sorted(events.rglob("*")) if events.exists() else []:
         if path.is_symlink():
@@ -382,9 +386,16 @@ def read_records(root: str | os.PathLike[str]) -> Records:
             continue
         if path.is_dir():
             continue
-        if path.suffix not in (".yaml", ".yml"):
-            reader.problem(reader.rel(path), 0, "", "", "file-name",
-                           "only .yaml files belong under events/")
+        if path.suffix != ".yaml":
+            hint = ""
+            if path.suffix == ".yml":  # an event under the wrong name: not read, so not reported as removed
+                hint = f"; rename it to {path.stem}.yaml"
+                reader.out.unread_events.add(path.stem)
+                reader.out.incomplete.update(EVENT_TABLES)
+            reader.problem(reader.rel(path), 0, "", "", "file-name", f"only .yaml files belong under events/{hint}")
             continue
+        wrong = misplaced(events, path)
+        if wrong:
+            reader.problem(reader.rel(path), 0, "", "", "file-place", wrong)
         reader.event_file(path)
     return reader.out

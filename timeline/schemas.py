@@ -90,10 +90,21 @@ def schema_frictionless(table: str | Table) -> dict[str, Any]:
     return schema
 
 
-# Checks applied to every text column; their names are the rules reported to contributors.
+# Every character str.isspace() calls whitespace, spelled out: RE2 (pandas on Arrow strings,
+# pyarrow.compute) reads \s as ASCII only, so a trailing no-break space would pass there.
+SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Characters that show nothing or reorder what is shown: bidirectional marks, embeddings, overrides
+# and isolates, zero-width spaces and joiners, the word joiner and invisible operators, the BOM.
+INVISIBLE = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+
+# Checks applied to every text column; their names are the rules reported to contributors. The
+# patterns hold the characters themselves, so Python's re and RE2 read them alike.
 TEXT_RULES: dict[str, tuple[str, str]] = {
     "control-characters": (r"[\x00-\x1f\x7f-\x9f]", "contains a tab, line break or other control character"),
-    "whitespace": (r"^\s|\s$", "has leading or trailing whitespace"),
+    "invisible-characters": (f"[{INVISIBLE}]", "contains an invisible or direction-changing character (a "
+                                               "zero-width space, joiner, bidirectional mark, override or "
+                                               "isolate); delete it"),
+    "whitespace": (f"^[{SPACE}]|[{SPACE}]$", "has leading or trailing whitespace"),
     "double-space": (r"\S  +\S", "has repeated spaces"),
 }
 

@@ -3,6 +3,7 @@ dated sources, state media tied to their state, coded statements and real countr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames
-from .tables import ISO3, TABLES
+from .tables import ISO3, LANGUAGE, TABLES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -61,6 +62,14 @@ def iso_countries() -> frozenset[str]:
     import pycountry
 
     return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@cache
+def iso_languages() -> frozenset[str]:
+    """ISO 639-1 two-letter codes, from pycountry's ISO 639-3 table (the languages that have one)."""
+    import pycountry
+
+    return frozenset(x.alpha_2 for x in pycountry.languages if hasattr(x, "alpha_2"))
 
 
 def rule_sourcing(f: Frames) -> Iterator[Failure]:
@@ -260,19 +269,31 @@ def _plover(f: Frames) -> Iterator[Failure]:
 
 
 def _countries(f: Frames) -> Iterator[Failure]:
+    """Every written country and language code against its registry (tables.ISO3, tables.LANGUAGE)."""
+    for name, table in TABLES.items():
+        for fld in table.fields:
+            if fld.derived:
+                continue
+            if fld.pattern == ISO3:
+                for i in _unknown_codes(f[name][fld.name], ISO3, iso_countries()):
+                    yield Failure(name, i, fld.name, "country-code",
+                                  "is not an assigned ISO 3166-1 alpha-3 country code", f[name][fld.name][i])
+            elif fld.pattern == LANGUAGE:
+                for i in _unknown_codes(f[name][fld.name], LANGUAGE, iso_languages()):
+                    yield Failure(name, i, fld.name, "language-code",
+                                  "is not an ISO 639-1 language code, such as en, ru or ko", f[name][fld.name][i])
+
+
+def _unknown_codes(column: pd.Series, pattern: str, codes: frozenset[str]) -> list[int]:
+    """Rows holding a well-formed code (a malformed one is [pattern]'s) that the registry lacks;
+    each distinct code is looked at once (a million sources share a few dozen)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    known = pa.array(sorted(iso_countries()), pa.string())
-
-    def unassigned(c: pa.Array) -> pa.Array:  # shaped like a code (else [pattern] says why), not assigned
-        c = c.cast(pa.string())
-        return pc.and_(pc.match_substring_regex(c, "^[A-Z]{3}$"), pc.invert(pc.is_in(c, value_set=known)))
-
-    for name, table in TABLES.items():
-        for fld in table.fields:
-            if fld.pattern == ISO3 and not fld.derived:  # every written country code (tables.ISO3)
-                values = f[name][fld.name]
-                for i in _where(_mask(_col(values), unassigned)):
-                    yield Failure(name, i, fld.name, "country-code",
-                                  "is not an assigned ISO 3166-1 alpha-3 country code", values[i])
+    values = _col(column)
+    distinct = pc.drop_null(pc.unique(values)).cast(pa.string()).to_pylist()
+    unknown = [v for v in distinct if re.fullmatch(pattern, v) and v not in codes]
+    if not unknown:
+        return []
+    wanted = pa.array(unknown, pa.string())
+    return _where(_mask(values, lambda c: pc.is_in(c.cast(pa.string()), value_set=wanted)))

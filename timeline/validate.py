@@ -33,7 +33,7 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
-    from .package import read_descriptor, verify_resource
+    from .package import read_descriptor, resources_by_name, verify_resource
 
     # pandas takes a few tenths of a second to import, mostly in the interpreter; the Parquet
     # reads mostly outside it: on two cores the two overlap.
@@ -43,11 +43,21 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     threading.Thread(target=_warm_gazetteer, daemon=True).start()
     root = Path(root)
     today = today or dt.date.today()
+    if root.suffix == ".zip" and root.is_file():  # a release archive: unpacked into the cache, refused if unsafe
+        from .archive import extract_cached
+
+        try:
+            root = extract_cached(root)
+        except UnsafePackage as exc:
+            return [Problem(root.name, 0, "", "", "archive", str(exc))]
     try:
         descriptor = read_descriptor(root)
     except UnsafePackage as exc:
         return [Problem(paths.DESCRIPTOR, 0, "", "", "descriptor", str(exc))]
-    resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
+    try:
+        resources = resources_by_name(descriptor)
+    except UnsafePackage as exc:
+        return [Problem(paths.DESCRIPTOR, 0, "", "", "duplicate-resource", str(exc))]
     # Each file is hashed before it is parsed; hashing the next one overlaps reading this one.
     with ThreadPoolExecutor(1) as pool:
         verified = {name: pool.submit(verify_resource, root, resources[name]) for name in TABLES if name in resources}

@@ -55,19 +55,28 @@ def _date(value: object) -> Result:
     return None, "date", "expected a date written as YYYY-MM-DD"
 
 
+# How to write a count, said wherever one is written another way.
+DIGITS_ONLY = "write a count with digits only: twelve thousand is 12000, not 12.000 or 12,000"
+# Digits grouped with points, commas, apostrophes, spaces or underscores (12,000 or 1.500.000).
+_GROUPED = re.compile(r"[-+]?[0-9]{1,3}([.,' _\u00a0\u202f][0-9]{3})+")
+
+
 def _integer(value: object) -> Result:
     if isinstance(value, str):
-        digits = re.fullmatch(r"[-+]?[0-9]+", value.strip())
-        return None, "type", ("expected a number, not text; write it without quotes" if digits
-                              else "expected a whole number, not text")
+        if re.fullmatch(r"[-+]?[0-9]+", value.strip()):
+            return None, "type", "expected a number, not text; write it without quotes"
+        if _GROUPED.fullmatch(value.strip()) or re.fullmatch(r"[-+]?[0-9]*[.,][0-9]+", value.strip()):
+            return None, "integer", f"expected a whole number; {DIGITS_ONLY}"
+        return None, "type", "expected a whole number, not text"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, "type", f"expected a whole number, not {kind_of(value)}"
     if isinstance(value, float):
+        # YAML reads 12.000 as the number 12 and 1.5 as a fraction: neither is a count as written.
         if not math.isfinite(value):
             return None, "integer", "expected a whole number"
         if not value.is_integer():
             return None, "integer", "expected a whole number, not a fraction"
-        value = int(value)
+        return None, "integer", f"expected a whole number, not one with a decimal point; {DIGITS_ONLY}"
     if not -INT64 <= value < INT64:  # Parquet stores counts as int64
         return None, "integer", "is too large to be a count"
     return value, None, ""

@@ -141,10 +141,27 @@ def _syntax_problem(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
                 mark = exc.context_mark
             break
     line = mark.line + 1 if mark else 1
+    if "maximum nesting depth" in problem:
+        line = _deep_value_line(text, line)
     lines = text.splitlines()
     if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
         what = "the line contains a tab; YAML needs spaces for indentation"
     return Problem(path, line, "", "", "yaml-syntax", f"YAML syntax error: {what}")
+
+
+def _deep_value_line(text: str, fallback: int) -> int:
+    """The line where the value that nests too deep starts: the top-level key's or entry's value
+    (libyaml marks only where it gave up, often hundreds of lines further on)."""
+    starts: list[int] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                starts.append(event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                starts.pop()
+    except yaml.YAMLError:
+        pass
+    return starts[1] if len(starts) > 1 else fallback
 
 
 def _refused(path: str, text: str) -> Problem | None:

@@ -1,0 +1,47 @@
+"""Where record files belong under ``data/records/``, so that no file is ever skipped unread.
+
+The tool reads ``package.yaml``, ``actors.yaml``, ``places.yaml``, ``treaties.yaml`` and
+``events/<year>/<event-id>.yaml``, the year being the one the file name starts with. Any other file
+is reported by its path (``stray-file``), an event file elsewhere with where it belongs
+(``file-place``); a ``.yml`` event file is reported (``file-name``), not read, so one spelling holds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+# The files read at the top of data/records/, besides the events/ folder.
+REGISTRY_FILES = ("package.yaml", "actors.yaml", "places.yaml", "treaties.yaml")
+
+
+def strays(root: Path) -> Iterator[Path]:
+    """Files under ``root`` outside events/ that no reader looks at (links included)."""
+    for path in sorted(root.iterdir()) if root.is_dir() else []:
+        if path.name in (*REGISTRY_FILES, "events"):
+            continue
+        if path.is_symlink() or not path.is_dir():
+            yield path
+        else:
+            yield from (p for p in sorted(path.rglob("*")) if p.is_symlink() or not p.is_dir())
+
+
+def stray_message(path: Path, top: bool) -> str:
+    close = difflib.get_close_matches(path.name, REGISTRY_FILES, n=1, cutoff=0.75) if top else []
+    hint = f"did you mean {close[0]}?" if close else (
+        "records are package.yaml, actors.yaml, places.yaml, treaties.yaml and events/<year>/<id>.yaml")
+    return f"is not a record file the tool reads; {hint}"
+
+
+def misplaced(events: Path, path: Path) -> str | None:
+    """Why an event file is not where it belongs (None when it is)."""
+    folder = path.parent.relative_to(events).as_posix()
+    year = path.stem[:4]
+    if not re.fullmatch(r"[0-9]{4}", folder):
+        where = f"events/{year}/" if year.isdigit() else "events/<year>/"
+        return f"an event file belongs in {where}, the year its file name starts with"
+    if year != folder and year.isdigit():
+        return f"is in the {folder} folder but its file name starts with {year}; move it to events/{year}/"
+    return None
