@@ -165,3 +165,14 @@ def test_text_diff_shortens_values(value, shown):
     from timeline.diffreport import shorten
 
     assert shorten(value) == shown
+
+
+def test_a_late_change_in_a_long_text_stays_visible():
+    from timeline.diffreport import shorten_pair
+
+    old = "The Ministry said " + "x" * 100 + " on Monday."
+    new = "The Ministry said " + "x" * 100 + " on Tuesday."
+    shown_old, shown_new = shorten_pair(old, new)
+    assert shown_old.startswith('"…') and shown_old.endswith('on Monday."') and "Tuesday" in shown_new
+    assert shorten_pair("short", "shorter") == ('"short"', '"shorter"')
+    assert shorten_pair(None, "new") == ("(none)", '"new"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from .diff import LEVELS, NONE, PackageDiff, RowChange, next_version
@@ -37,14 +38,31 @@ SIGNS = {"added": "+", "removed": "-", "retracted": "x", "modified": "~"}
 SHOWN = 80  # characters of a value the text diff shows before an ellipsis
 
 
-def shorten(value: str | None, limit: int = SHOWN) -> str:
-    """A value for the text diff: quoted, on one line, cut with an ellipsis past ``limit`` characters."""
+def shorten(value: str | None, limit: int = SHOWN, start: int = 0) -> str:
+    """A value for the text diff: quoted, on one line, cut with an ellipsis past ``limit`` characters
+    (from character ``start`` on, with a leading ellipsis, when that is where two values differ)."""
     if value is None:
         return "(none)"
     text = " ".join(value.split())
+    if start > 0 and len(text) > limit:
+        text = "…" + text[start:].lstrip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return json.dumps(text, ensure_ascii=False)
+
+
+def shorten_pair(old: str | None, new: str | None, limit: int = SHOWN) -> tuple[str, str]:
+    """Both sides of a modified value, each shortened around their first difference, so that a change
+    late in a long text is still visible."""
+    if old is None or new is None:
+        return shorten(old, limit), shorten(new, limit)
+    a, b = " ".join(old.split()), " ".join(new.split())
+    first = len(os.path.commonprefix([a, b]))
+    start = first - CONTEXT if first > limit - CONTEXT else 0
+    return shorten(a, limit, start), shorten(b, limit, start)
+
+
+CONTEXT = 30  # characters shown before the first difference when it lies past the cut
 
 
 def to_text(d: PackageDiff, summary: bool = False) -> str:
@@ -74,6 +92,6 @@ def to_text(d: PackageDiff, summary: bool = False) -> str:
         for r in t.rows:
             fields = f" ({', '.join(r.fields)})" if r.fields else ""
             lines.append(f"  {SIGNS[r.change]} {r.id}{fields}")
-            lines += [f"      {f}: {shorten(old)} -> {shorten(new)}"
+            lines += [f"      {f}: {' -> '.join(shorten_pair(old, new))}"
                       for f, (old, new) in zip(r.fields, r.values, strict=True)]
     return "\n".join(lines) + "\n"
