@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,27 @@ from timeline.cli import main
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
 REPO = Path(__file__).resolve().parent.parent
+RELEASE_DAY = dt.date(2026, 1, 15)  # the day of the mini package's first release in the release tests
+
+
+@pytest.fixture(scope="session")
+def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini package after its first release, 1.0.0 on RELEASE_DAY: released once per test run."""
+    from timeline.release import release
+
+    root = tmp_path_factory.mktemp("released") / "repo"
+    shutil.copytree(MINI, root)
+    shutil.copyfile(REPO / "LICENSE", root / "LICENSE")
+    assert release(root, today=RELEASE_DAY).version == "1.0.0"
+    return root
+
+
+@pytest.fixture
+def released(released_once: Path, tmp_path: Path) -> Path:
+    """A private copy of the released mini package, for a test to change."""
+    root = tmp_path / "repo"
+    shutil.copytree(released_once, root, symlinks=True)
+    return root
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import REPO
 from timeline.build import build
 from timeline.citation import cite_bibtex, cite_text
-from timeline.release import release
 from timeline.site import site_data
 
 DOI = "10.5555/example.1"  # 10.5555 is a test prefix; no real DOI is recorded yet
@@ -24,20 +21,6 @@ def descriptor(root: Path) -> dict:
     return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("cite") / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copyfile(REPO / "LICENSE", root / "LICENSE")
-    release(root)
-    return root
-
-
-@pytest.fixture
-def released(released_once: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(released_once, root, symlinks=True)
-    return root
 
 
 def test_cite_prints_the_plain_text_and_bibtex_of_the_checkout(cli):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 import re
@@ -11,35 +10,18 @@ import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, RELEASE_DAY, REPO
 from timeline.build import build
 from timeline.history import last_release
 from timeline.release import rebuild, release
 from timeline.tables import TABLES
 
-DAY = dt.date(2026, 1, 15)
+DAY = RELEASE_DAY
 NEW_EVENT = FIXTURES / "diff/basic/new/data/records/events/2024/2024-11-04-putin-receives-choe-kremlin.yaml"
 MEETING = "data/records/events/2025/2025-10-27-putin-receives-choe-kremlin.yaml"
 
 
-@pytest.fixture(scope="module")
-def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini package after its first release, 1.0.0: released once for the module."""
-    root = tmp_path_factory.mktemp("release") / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copyfile(REPO / "LICENSE", root / "LICENSE")
-    assert release(root, today=DAY).version == "1.0.0"
-    return root
-
-
-@pytest.fixture
-def released(released_once: Path, tmp_path: Path) -> Path:
-    """A private copy of the released mini package, for a test to change."""
-    root = tmp_path / "repo"
-    shutil.copytree(released_once, root, symlinks=True)
-    return root
 
 
 def rows(root: Path, table: str) -> dict[str, dict]:

@@ -6,8 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 import timeline
 from tests.conftest import FIXTURES, REPO
 from timeline.build import build
@@ -23,20 +21,6 @@ def version_of(root: Path) -> str:
     return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["version"]
 
 
-@pytest.fixture(scope="module")
-def released_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("version") / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copyfile(REPO / "LICENSE", root / "LICENSE")
-    release(root)
-    return root
-
-
-@pytest.fixture
-def released(released_once: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(released_once, root, symlinks=True)
-    return root
 
 
 def test_the_checkout_is_release_2_0_0_and_says_so_everywhere():
