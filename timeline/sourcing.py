@@ -167,12 +167,11 @@ class _Cited:
 def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     """Every estimate names a source, and the sources of an estimate or a treaty provision are cited
     by its event."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from .arrowops import covered, positions
 
-    es, links, events, sources = f["estimates"], f["estimate_sources"], f["events"], f["sources"]
+    es, links = f["estimates"], f["estimate_sources"]
     ids = es["estimate_id"]
     active = ~_eq(es["status"], "retracted")  # a retracted figure keeps its id, not a source
     named = covered(ids, [links["estimate_id"]])
@@ -180,20 +179,7 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
         yield Failure("estimates", i, "sources", "estimate-sourced",
                       "names no source; list under sources the cited pages that state the figure")
     cited = _Cited(f)
-    at = positions(links["estimate_id"], ids)
-    ev_of = positions(es["event_id"], events["event_id"])
-    event_text = pc.take(_col(es["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
-    event_text = event_text.combine_chunks() if isinstance(event_text, pa.ChunkedArray) else event_text
-    event = np.where(at >= 0, ev_of[np.maximum(at, 0)], -1)
-    source_text = _col(links["source_id"]).cast(pa.string()).combine_chunks()
-    source = positions(links["source_id"], sources["source_id"])
-    check = pc.and_(pc.is_valid(event_text), pc.is_valid(source_text)).to_numpy(zero_copy_only=False)
-    if check.any():
-        bad = check & ~cited.contains(event, source, event_text, source_text)
-        for i in _where(bad):
-            yield Failure("estimate_sources", i, "source_id", "estimate-source",
-                          f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
-                          source_text[i].as_py())
+    yield from _uncited(f, cited, "estimate_sources", es, positions(links["estimate_id"], ids), "estimate-source")
     ob, obs = f["treaty_obligations"], f["obligation_sources"]
     if not len(obs):
         return
@@ -201,17 +187,29 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     key = _joined(_col(ob["treaty_id"]), _col(ob["obligation_id"])).combine_chunks()
     at = pc.fill_null(pc.index_in(_joined(_col(obs["treaty_id"]), _col(obs["obligation_id"])), value_set=key),
                       -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    ob_ev = positions(ob["event_id"], events["event_id"])
-    event_text = pc.take(_col(ob["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
+    yield from _uncited(f, cited, "obligation_sources", ob, at, "obligation-source")
+
+
+def _uncited(f: Frames, cited: _Cited, name: str, parent: pd.DataFrame, at: np.ndarray,
+             rule: str) -> Iterator[Failure]:
+    """Rows of the link table ``name`` whose source its parent's event (``parent`` row ``at``; -1 for
+    none) does not cite. A link with no parent or no source is its key rules' to report."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import positions
+
+    links = f[name]
+    event_text = pc.take(_col(parent["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))
     event_text = event_text.combine_chunks() if isinstance(event_text, pa.ChunkedArray) else event_text
-    event = np.where(at >= 0, ob_ev[np.maximum(at, 0)], -1)
-    source_text = _col(obs["source_id"]).cast(pa.string()).combine_chunks()
-    source = positions(obs["source_id"], sources["source_id"])
+    event = np.where(at >= 0, positions(parent["event_id"], f["events"]["event_id"])[np.maximum(at, 0)], -1)
+    source_text = _col(links["source_id"]).cast(pa.string()).combine_chunks()
+    source = positions(links["source_id"], f["sources"]["source_id"])
     check = pc.and_(pc.is_valid(event_text), pc.is_valid(source_text)).to_numpy(zero_copy_only=False)
-    if check.any():  # a missing provision is its key rule's to report
+    if check.any():
         bad = check & ~cited.contains(event, source, event_text, source_text)
         for i in _where(bad):
-            yield Failure("obligation_sources", i, "source_id", "obligation-source",
+            yield Failure(name, i, "source_id", rule,
                           f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
                           source_text[i].as_py())
 
