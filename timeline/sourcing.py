@@ -179,7 +179,8 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
         yield Failure("estimates", i, "sources", "estimate-sourced",
                       "names no source; list under sources the cited pages that state the figure")
     cited = _Cited(f)
-    yield from _uncited(f, cited, "estimate_sources", es, positions(links["estimate_id"], ids), "estimate-source")
+    for i, message, value in _uncited(f, cited, "estimate_sources", es, positions(links["estimate_id"], ids)):
+        yield Failure("estimate_sources", i, "source_id", "estimate-source", message, value)
     ob, obs = f["treaty_obligations"], f["obligation_sources"]
     if not len(obs):
         return
@@ -187,11 +188,12 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     key = _joined(_col(ob["treaty_id"]), _col(ob["obligation_id"])).combine_chunks()
     at = pc.fill_null(pc.index_in(_joined(_col(obs["treaty_id"]), _col(obs["obligation_id"])), value_set=key),
                       -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    yield from _uncited(f, cited, "obligation_sources", ob, at, "obligation-source")
+    for i, message, value in _uncited(f, cited, "obligation_sources", ob, at):
+        yield Failure("obligation_sources", i, "source_id", "obligation-source", message, value)
 
 
-def _uncited(f: Frames, cited: _Cited, name: str, parent: pd.DataFrame, at: np.ndarray,
-             rule: str) -> Iterator[Failure]:
+def _uncited(f: Frames, cited: _Cited, name: str, parent: pd.DataFrame,
+             at: np.ndarray) -> Iterator[tuple[int, str, str]]:
     """Rows of the link table ``name`` whose source its parent's event (``parent`` row ``at``; -1 for
     none) does not cite. A link with no parent or no source is its key rules' to report."""
     import pyarrow as pa
@@ -209,9 +211,8 @@ def _uncited(f: Frames, cited: _Cited, name: str, parent: pd.DataFrame, at: np.n
     if check.any():
         bad = check & ~cited.contains(event, source, event_text, source_text)
         for i in _where(bad):
-            yield Failure(name, i, "source_id", rule,
-                          f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
-                          source_text[i].as_py())
+            yield (i, f"is not among the citations of event {event_text[i].as_py()}; cite the page there too",
+                   source_text[i].as_py())
 
 
 def _sources(f: Frames) -> Iterator[Failure]:
