@@ -380,6 +380,19 @@ def _strictly_increasing(columns: list[pa.ChunkedArray]) -> bool:
     return bool(pc.all(less).as_py())
 
 
+def sorted_ints(keys: np.ndarray) -> np.ndarray:
+    """``keys`` in increasing order; a column built in key order is returned as it is (no sort)."""
+    return keys if len(keys) < 2 or (keys[1:] >= keys[:-1]).all() else np.sort(keys)
+
+
+def among_sorted(keys: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Whether each integer key is in ``known``, which ``sorted_ints`` has put in order (a binary
+    search: cheaper than hashing the millions of (row, row) pair keys of the citation rules)."""
+    if not len(known):
+        return np.zeros(len(keys), dtype=bool)
+    return known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
+
+
 def duplicated(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> np.ndarray:
     """Rows whose key occurs more than once. A null single-column key never counts; in a
     compound key a null is a value like any other (as Python tuples compare)."""

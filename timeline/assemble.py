@@ -175,10 +175,10 @@ def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
     """The distinct values of an integer array (sorted; numpy's own unique hashes slowly)."""
-    if len(keys) < 2:
-        return keys
-    keys = keys if (keys[1:] >= keys[:-1]).all() else np.sort(keys)
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    from .arrowops import sorted_ints
+
+    keys = sorted_ints(keys)
+    return keys if len(keys) < 2 else keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
 
 
 def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:

@@ -58,7 +58,7 @@ def _estimators(f: Frames) -> Iterator[Failure]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import positions
+    from .arrowops import among_sorted, positions, sorted_ints
 
     es, parts, actors, events = f["estimates"], f["participants"], f["actors"], f["events"]
     est_actor = positions(es["estimator_id"], actors["actor_id"])
@@ -75,15 +75,10 @@ def _estimators(f: Frames) -> Iterator[Failure]:
     known &= ~np.where(found, doubtful[np.maximum(est_event, 0)], False)
     width = len(actors) + 1
     ok = (part_event >= 0) & (part_actor >= 0)
-    listed_pairs = part_event[ok] * width + part_actor[ok]
-    if len(listed_pairs) > 1 and not (listed_pairs[1:] >= listed_pairs[:-1]).all():
-        listed_pairs = np.sort(listed_pairs)
+    listed_pairs = sorted_ints(part_event[ok] * width + part_actor[ok])
     bad = np.zeros(len(es), dtype=bool)
     rows = np.flatnonzero(found & known)
-    if len(rows):
-        keys = est_event[rows] * width + est_actor[rows]
-        at = np.minimum(np.searchsorted(listed_pairs, keys), max(len(listed_pairs) - 1, 0))
-        bad[rows] = listed_pairs[at] != keys if len(listed_pairs) else True
+    bad[rows] = ~among_sorted(est_event[rows] * width + est_actor[rows], listed_pairs)
     events_text = _text(es["event_id"])
     rest = np.flatnonzero(~found & known & pc.is_valid(events_text).to_numpy(zero_copy_only=False))
     if len(rest):  # event ids that name no event: compare the ids as written

@@ -127,7 +127,7 @@ class _Cited:
     foreign-key failure) falls back to comparing the ids' text, as the rule is written."""
 
     def __init__(self, f: Frames) -> None:
-        from .arrowops import positions
+        from .arrowops import positions, sorted_ints
 
         cit = f["citations"]
         self.f = f
@@ -135,9 +135,8 @@ class _Cited:
         ev = positions(cit["event_id"], f["events"]["event_id"])
         src = positions(cit["source_id"], f["sources"]["source_id"])
         ok = (ev >= 0) & (src >= 0)
-        known = ev[ok] * self.width + src[ok]
         # Sorted already when the citations are (by event, then source: as every build writes them).
-        self.known = known if len(known) < 2 or (known[1:] >= known[:-1]).all() else np.sort(known)
+        self.known = sorted_ints(ev[ok] * self.width + src[ok])
         self._text: pa.ChunkedArray | None = None
 
     def contains(self, event: np.ndarray, source: np.ndarray, event_text: pa.Array,
@@ -147,12 +146,11 @@ class _Cited:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from .arrowops import among_sorted
+
         rows = (event >= 0) & (source >= 0)
         found = np.zeros(len(event), dtype=bool)
-        keys = event[rows] * self.width + source[rows]
-        if len(self.known):
-            at = np.minimum(np.searchsorted(self.known, keys), len(self.known) - 1)
-            found[rows] = self.known[at] == keys
+        found[rows] = among_sorted(event[rows] * self.width + source[rows], self.known)
         rest = np.flatnonzero(~rows)
         if len(rest):
             if self._text is None:
