@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, snapshot
-from timeline import build as build_module
+from timeline import outputs as outputs_module
 from timeline.build import build, build_lock
 from timeline.problems import BuildLocked
 from timeline.validate import validate_package
@@ -57,7 +57,7 @@ def test_failure_after_the_first_table_changes_nothing(built_mini: Path, referen
 
 
 class _DiskFullOnDescriptor:
-    """``open`` for build.py whose datapackage.json handle writes half the bytes, then fails."""
+    """``open`` for outputs.py whose datapackage.json handle writes half the bytes, then fails."""
 
     def __init__(self):
         self.hit = False
@@ -92,7 +92,7 @@ def test_failure_while_writing_the_descriptor_changes_nothing(built_mini: Path, 
     before = snapshot(built_mini)
     change_records(built_mini)
     fake = _DiskFullOnDescriptor()
-    monkeypatch.setattr(build_module, "open", fake, raising=False)
+    monkeypatch.setattr(outputs_module, "open", fake, raising=False)
     with pytest.raises(OSError, match="No space left on device"):
         build(built_mini)
     assert fake.hit
@@ -123,7 +123,7 @@ def test_failure_while_moving_files_into_place_rolls_back(built_mini: Path, refe
                 raise KeyboardInterrupt  # not even an Exception: the rollback still runs
         real_replace(src, dst)
 
-    monkeypatch.setattr(build_module.os, "replace", replace)
+    monkeypatch.setattr(outputs_module.os, "replace", replace)
     with pytest.raises(KeyboardInterrupt):
         build(built_mini)
     monkeypatch.undo()

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from timeline.plot import FIGURE_NAMES, FIGURES, SERIES, estimates_frame, figure_series, figure_timeline, render
+from timeline.plot import FIGURE_NAMES, FIGURES, SERIES, estimates_frame, figure_files, figure_series, figure_timeline
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def mini(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
     root = tmp_path_factory.mktemp("plot") / "mini"
     shutil.copytree(Path(__file__).parent / "fixtures" / "mini", root)
     assert main(["build", "--root", str(root), "--out", str(root)]) == 0
-    return root, render(root)
+    return root, figure_files(root)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def real():
 
 
 def test_committed_figures_are_current() -> None:
-    fresh = render(REPO)
+    fresh = figure_files(REPO)
     assert sorted(fresh) == sorted(f"{n}.png" for n in FIGURE_NAMES)
     stale = [n for n, data in fresh.items()
              if not (REPO / FIGURES / n).is_file() or (REPO / FIGURES / n).read_bytes() != data]
@@ -141,7 +141,7 @@ def test_version_is_drawn_from_the_descriptor(mini, tmp_path: Path) -> None:
     meta = json.loads(descriptor.read_text(encoding="utf-8"))
     meta["version"] = "9.9.9"
     descriptor.write_text(json.dumps(meta), encoding="utf-8")
-    after = render(copy)
+    after = figure_files(copy)
     assert all(before[n] != after[n] for n in before)
 
 
@@ -152,7 +152,7 @@ def test_cli_writes_then_reports_up_to_date(cli, mini, tmp_path: Path) -> None:
     code, _, err = cli("plot", "--root", str(root), "--check")
     assert code == 1 and "is stale; run `timeline plot`" in err
     code, stdout, _ = cli("plot", "--root", str(root))
-    assert code == 0 and stdout == f"Wrote 4 changed figure(s) to {out}.\n"
+    assert code == 0 and stdout == f"Wrote {', '.join(str(out / name) for name in mini[1])}.\n"
     assert {p.name: p.read_bytes() for p in out.iterdir()} == mini[1]
     code, stdout, _ = cli("plot", "--package", str(root), "--out", str(out), "--check")
     assert code == 0 and stdout == f"Figures in {out} are up to date.\n"

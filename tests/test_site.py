@@ -17,7 +17,7 @@ import pytest
 import timeline
 from timeline.package import read_descriptor
 from timeline.plot import SERIES, estimates_frame, series_rows
-from timeline.site import OKABE_ITO, SHAPES, SITE, _place, build_site, embed_json, markdown_html, render, site_data
+from timeline.site import OKABE_ITO, SHAPES, SITE, _place, build_site, embed_json, markdown_html, site_data, site_html
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ def test_hostile_values_are_escaped_in_the_page(real) -> None:
     tables, descriptor = real
     data = site_data(tables, {**descriptor, "title": '<b>"x"</b>', "homepage": "javascript:alert(1)"})
     data["events"][0]["summary"] = "</script><script>alert(1)</script>"
-    out = render(data)
+    out = site_html(data)
     assert embedded(out)["events"][0]["summary"] == "</script><script>alert(1)</script>"
     assert out.count("</script>") == 2
     assert "<title>&lt;b&gt;&quot;x&quot;&lt;/b&gt; v" in out

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from timeline.site import render, site_data
+from timeline.site import site_data, site_html
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -333,7 +333,7 @@ def test_many_events_are_shown_in_pages(browser: Browser, tmp_path: Path) -> Non
             many.append(clone)
     data["events"] = many
     page = tmp_path / "many.html"
-    page.write_text(render(data), encoding="utf-8")
+    page.write_text(site_html(data), encoding="utf-8")
     browser.open(page.as_uri())
     assert _count(browser) == PAGE
     assert browser.js("document.getElementById('count').textContent").startswith(f"Showing {PAGE} of {len(many)}")
@@ -360,7 +360,7 @@ def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:
     event["summary"] = "line\u2028separator\u2029and <b>bold</b> & more"
     event["sources"][0]["url"] = "javascript:window.pwned=3"
     page = tmp_path / "hostile.html"
-    page.write_text(render(data), encoding="utf-8")
+    page.write_text(site_html(data), encoding="utf-8")
     browser.open(page.as_uri())
     assert browser.js("window.pwned === undefined")
     shown = browser.js(f"document.getElementById({json.dumps(event['id'])}).querySelector('h3').textContent")
@@ -448,7 +448,7 @@ SCREENS = {"desktop": {"width": 1200, "height": 900}, "narrow": {"width": 375, "
 def sample(tmp_path_factory) -> tuple[dict[str, Any], Path]:
     data = synthetic()
     page = tmp_path_factory.mktemp("synthetic") / "index.html"
-    page.write_text(render(data), encoding="utf-8")
+    page.write_text(site_html(data), encoding="utf-8")
     return data, page
 
 

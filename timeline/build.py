@@ -3,10 +3,8 @@
 The CSV mirror of the tables (``data/csv/``, ``datapackage-csv.json``; see ``csvmirror``) is one
 more output of the same rendering, so it is written, checked and kept atomically like the tables.
 
-Every output is first written to a staging folder; only when all of them are written are they
-moved into place, with the previous files kept aside until the move has finished. A failure at
-any point leaves ``data/*.parquet``, ``schemas/``, ``datapackage.json`` and the CSV mirror exactly as
-they were.
+The outputs are written as one set (``outputs.write_outputs``): a failure at any point leaves
+``data/*.parquet``, ``schemas/``, ``datapackage.json`` and the CSV mirror exactly as they were.
 
 Once a release is recorded, the committed package (``data/*.parquet``, ``schemas/``,
 ``datapackage.json`` and the CSV mirror ``data/csv/``, ``datapackage-csv.json``) is that release's and
@@ -20,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +27,7 @@ from pathlib import Path
 from . import paths
 from .csvmirror import csv_mirror
 from .descriptor import descriptor, dumps
+from .outputs import stale_outputs, write_outputs
 from .problems import BuildLocked, Problem, ValidationFailed
 from .schemas import schema_arrow, schema_frictionless
 from .tables import TABLES, stable_ids
@@ -148,7 +145,7 @@ def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock
         if problems:
             raise ValidationFailed(problems)
         files = render(meta, frames)
-        changed = commit(target, files, _fail_after=_fail_after)
+        changed = write_outputs(target, files, _fail_after=_fail_after)
     return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
 
 
@@ -180,52 +177,7 @@ def check(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> l
     meta, frames, problems = prepare(root, today)
     if problems:
         raise ValidationFailed(problems)
-    stale = []
-    for rel, data in committed(root, meta, frames).items():
-        target = root / rel
-        if not target.exists() or target.read_bytes() != data:
-            stale.append(rel)
-    return stale
-
-
-def commit(root: Path, files: dict[str, bytes], _fail_after: str | None = None) -> list[str]:
-    """Write ``files`` under ``root`` all together or not at all."""
-    changed = [rel for rel, data in files.items()
-               if not (root / rel).exists() or (root / rel).read_bytes() != data]
-    if not changed:
-        return []
-    staging = Path(tempfile.mkdtemp(prefix=".timeline-staging-", dir=root))
-    backup = Path(tempfile.mkdtemp(prefix=".timeline-backup-", dir=root))
-    moved: list[str] = []
-    try:
-        for rel in changed:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(files[rel])
-                fh.flush()
-                os.fsync(fh.fileno())
-            if _fail_after == rel:
-                raise OSError(f"injected failure after writing {rel}")
-        for rel in changed:
-            if (root / rel).exists():
-                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.link(root / rel, backup / rel)
-        for rel in changed:
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, root / rel)
-            moved.append(rel)
-    except BaseException:
-        for rel in moved:  # put back what was already replaced
-            if (backup / rel).exists():
-                os.replace(backup / rel, root / rel)
-            else:
-                (root / rel).unlink(missing_ok=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(backup, ignore_errors=True)
-    return changed
+    return stale_outputs(root, committed(root, meta, frames))
 
 
 @contextmanager

@@ -120,20 +120,6 @@ def expected_files(root: str | Path = ".") -> dict[str, bytes]:
     return citation_files({**dict(doc), "version": rel.version}, date)
 
 
-def stale(root: str | Path = ".") -> list[str]:
-    """The citation files whose committed bytes differ from ``expected_files`` (empty when current)."""
-    root = Path(root)
-    return [rel for rel, data in expected_files(root).items()
-            if not (root / rel).is_file() or (root / rel).read_bytes() != data]
-
-
-def write(root: str | Path = ".") -> list[str]:
-    """Write the citation files for the last release; returns those that changed."""
-    from .build import commit
-
-    return commit(Path(root), expected_files(root))
-
-
 def cite_text(meta: dict[str, Any]) -> str:
     """One plain-text reference, in the manner of APA's for data sets."""
     version = str(meta.get("version", ""))

@@ -36,6 +36,36 @@ def _print_problems(problems, as_json: bool, stream=None) -> None:
         print(f"{len(problems)} problem(s) found.", file=stream)
 
 
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _stale_report(stale: Sequence[str], root: Path, fix: str, fresh: str) -> int:
+    """What every --check prints: each stale file on stderr (exit 1), else ``fresh`` (exit 0)."""
+    for rel in stale:
+        print(f"{_shown(root / rel)} is stale; {fix}.", file=sys.stderr)
+    if not stale:
+        print(fresh)
+    return 1 if stale else 0
+
+
+def _write_or_check(files: dict[str, bytes], root: Path, check: bool, what: str, fix: str) -> int:
+    """The one write / --check branch of the commands that generate files (``files`` by path under
+    ``root``): write the changed ones, or name the stale ones. ``what`` names them all in messages."""
+    from .outputs import stale_outputs, write_outputs
+
+    if check:
+        return _stale_report(stale_outputs(root, files), root, fix,
+                             f"{what} {'is' if len(files) == 1 else 'are'} up to date.")
+    changed = write_outputs(root, files)
+    print(f"Wrote {', '.join(_shown(root / rel) for rel in changed)}." if changed else f"{what} already up to date.")
+    return 0
+
+
 def _today():
     """The build date: today, unless ``TIMELINE_TODAY=YYYY-MM-DD`` fixes it (reproducible runs and tests)."""
     import datetime as dt
@@ -66,19 +96,11 @@ def _build(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else root / WORKING
     try:
         if args.check:
-            stale = check(root, _today())
-            if stale:
-                last = last_release(root)
-                if last is None:
-                    print("Committed outputs are stale; run `timeline build --out .` and commit:", file=sys.stderr)
-                else:
-                    print(f"Committed outputs differ from release {last.version}'s package; only "
-                          "`timeline release` writes them (restore them with git checkout):", file=sys.stderr)
-                for rel in stale:
-                    print(f"  {rel}", file=sys.stderr)
-                return 1
-            print("The records build; committed outputs are up to date.")
-            return 0
+            stale, last = check(root, _today()), last_release(root)
+            fix = ("run `timeline build --out .` and commit it" if last is None else
+                   f"it must not differ from release {last.version}'s package, which only `timeline release` "
+                   "writes (restore it with git checkout)")
+            return _stale_report(stale, root, fix, "The records build; committed outputs are up to date.")
         result = build(root, _today(), out=out)
     except ValidationFailed as exc:
         _print_problems(exc.problems, False, sys.stderr)
@@ -117,19 +139,13 @@ def _validate(args: argparse.Namespace) -> int:
 @command("stats")
 def _stats(args: argparse.Namespace) -> int:
     from . import locate
-    from .stats import REPORT, report, write_report
+    from .stats import REPORT, report
 
     package = locate.package(args.package, args.root)
     if args.write or args.check:
         target = locate.output(args.out, args.root, REPORT, "stats")
-        if args.write:
-            print(f"Wrote {write_report(package, target)}")
-            return 0
-        if not target.exists() or target.read_text(encoding="utf-8") != report(package):
-            print(f"{target} is stale; run `timeline stats --write` and commit it.", file=sys.stderr)
-            return 1
-        print(f"{target} is up to date.")
-        return 0
+        return _write_or_check({target.name: report(package).encode()}, target.parent, args.check,
+                               _shown(target), "run `timeline stats --write` and commit it")
     print(report(package), end="")
     return 0
 
@@ -142,37 +158,23 @@ def _plot(args: argparse.Namespace) -> int:
         print("error: `timeline plot` needs matplotlib: pip install 'russia-dprk-timeline[plot]'", file=sys.stderr)
         return 2
     from . import locate
-    from .plot import FIGURES, stale_figures, write_figures
+    from .plot import FIGURES, figure_files
 
     package = locate.package(args.package, args.root)
     out = locate.output(args.out, args.root, FIGURES, "plot")
-    if args.check:
-        stale = stale_figures(package, out)
-        for name in stale:
-            print(f"{out / name} is stale; run `timeline plot` and commit it.", file=sys.stderr)
-        if not stale:
-            print(f"Figures in {out} are up to date.")
-        return 1 if stale else 0
-    changed = write_figures(package, out)
-    print(f"Wrote {len(changed)} changed figure(s) to {out}." if changed else f"Figures in {out} already up to date.")
-    return 0
+    return _write_or_check(figure_files(package), out, args.check, f"Figures in {_shown(out)}",
+                           "run `timeline plot` and commit it")
 
 
 @command("site")
 def _site(args: argparse.Namespace) -> int:
     from . import locate
-    from .site import SITE, site_is_stale, write_site
+    from .site import SITE, build_site
 
     package = locate.package(args.package, args.root)
     out = locate.output(args.out, args.root, SITE, "site")
-    if args.check:
-        if site_is_stale(package, out):
-            print(f"{out} is stale; run `timeline site` and commit it.", file=sys.stderr)
-            return 1
-        print(f"{out} is up to date.")
-        return 0
-    print(f"Wrote {out}." if write_site(package, out) else f"{out} already up to date.")
-    return 0
+    return _write_or_check({out.name: build_site(package).encode()}, out.parent, args.check, _shown(out),
+                           "run `timeline site` and commit it")
 
 
 def _add_view_parsers(sub) -> None:
@@ -247,9 +249,10 @@ def _release(args: argparse.Namespace) -> int:
 
 @command("archive")
 def _archive(args: argparse.Namespace) -> int:
-    from .archive import archive_name, write_atomic
+    from .archive import archive_name
     from .descriptor import sha256
     from .locate import checkout
+    from .outputs import write_outputs
     from .release import DIST, rebuild
 
     root = checkout(args.root, "archive")
@@ -258,8 +261,8 @@ def _archive(args: argparse.Namespace) -> int:
     if not args.check:
         target = Path(args.out) if args.out else root / DIST / archive_name(
             str(rel.manifest.get("archive", {}).get("name", "")).removesuffix(f"-{rel.version}.zip"), rel.version)
-        write_atomic(target, data)
-        print(f"Archive: {target} ({len(data)} bytes)")
+        write_outputs(target.parent, {target.name: data})
+        print(f"Archive: {_shown(target)} ({len(data)} bytes)")
     print(f"sha256: {digest}")
     if digest != recorded:
         print(f"The rebuilt archive differs from release {rel.version} (recorded sha256 {recorded}).",
@@ -271,48 +274,26 @@ def _archive(args: argparse.Namespace) -> int:
 
 @command("codebook")
 def _codebook(args: argparse.Namespace) -> int:
-    from .codebook import CODEBOOK, stale, stale_file, write, write_file
+    from .codebook import CODEBOOK, codebook, outputs
     from .locate import checkout, output
 
+    fix = "run `timeline codebook` and commit it"
     if args.out:  # the codebook alone, where --out says
         target = output(args.out, args.root, CODEBOOK, "codebook")
-        if args.check:
-            if stale_file(target):
-                print(f"{target} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
-                return 1
-            print(f"{target} is up to date.")
-            return 0
-        print(f"Wrote {target}." if write_file(target) else f"{target} already up to date.")
-        return 0
+        return _write_or_check({target.name: codebook().encode()}, target.parent, args.check, _shown(target), fix)
     root = checkout(args.root, "codebook", f"give --out PATH (it would write {CODEBOOK.as_posix()})")
-    if args.check:
-        old = stale(root)
-        for rel in old:
-            print(f"{rel} is stale; run `timeline codebook` and commit it.", file=sys.stderr)
-        if old:
-            return 1
-        print("docs/codebook.md and docs/read-tables.R are up to date.")
-        return 0
-    changed = write(root)
-    print("Wrote " + ", ".join(map(str, changed)) + "." if changed else "The codebook and R recipe are up to date.")
-    return 0
+    files = outputs()
+    return _write_or_check(files, root, args.check, " and ".join(files), fix)
 
 
 @command("cite")
 def _cite(args: argparse.Namespace) -> int:
-    from .citation import cite_bibtex, cite_text, stale, write
+    from .citation import cite_bibtex, cite_text, expected_files
 
-    if args.check:
-        files = stale(args.root)
-        for rel in files:
-            print(f"{rel} is stale; run `timeline cite --write` and commit it.", file=sys.stderr)
-        if not files:
-            print("CITATION.cff and .zenodo.json are up to date.")
-        return 1 if files else 0
-    if args.write:
-        changed = write(args.root)
-        print(f"Wrote {', '.join(changed)}." if changed else "CITATION.cff and .zenodo.json already up to date.")
-        return 0
+    if args.check or args.write:
+        files = expected_files(args.root)
+        return _write_or_check(files, Path(args.root), args.check, " and ".join(files),
+                               "run `timeline cite --write` and commit it")
     from .load import resolve_package
     from .package import read_descriptor
 

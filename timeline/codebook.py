@@ -206,50 +206,11 @@ def codebook() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def outputs() -> dict[Path, str]:
-    """Every file ``timeline codebook`` writes: the codebook and the R recipe, by path."""
+def outputs() -> dict[str, bytes]:
+    """Every file ``timeline codebook`` writes, by path under the checkout: the codebook and the R recipe."""
     from .rrecipe import RECIPE, recipe
 
-    return {CODEBOOK: codebook(), RECIPE: recipe()}
-
-
-def stale(root: str | Path = ".") -> list[Path]:
-    """The outputs that are missing or differ from a fresh rendering (empty when up to date)."""
-    out = []
-    for rel, text in outputs().items():
-        path = Path(root) / rel
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            out.append(rel)
-    return out
-
-
-def write(root: str | Path = ".") -> list[Path]:
-    """Write ``docs/codebook.md`` and ``docs/read-tables.R``; returns those that changed."""
-    changed = []
-    for rel, text in outputs().items():
-        path = Path(root) / rel
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        changed.append(rel)
-    return changed
-
-
-def stale_file(path: str | Path) -> bool:
-    """Whether the codebook at ``path`` (``timeline codebook --out``) differs from the definitions."""
-    path = Path(path)
-    return not path.is_file() or path.read_text(encoding="utf-8") != codebook()
-
-
-def write_file(path: str | Path) -> bool:
-    """Write the codebook alone to ``path``; returns whether it changed."""
-    path = Path(path)
-    if not stale_file(path):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(codebook(), encoding="utf-8")
-    return True
+    return {CODEBOOK.as_posix(): codebook().encode(), RECIPE.as_posix(): recipe().encode()}
 
 
 def package_readme(descriptor: dict[str, Any], rows: dict[str, int]) -> str:

@@ -373,31 +373,9 @@ def figures(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> dict
     return out
 
 
-def render(path: str | os.PathLike[str] | None = None) -> dict[str, bytes]:
+def figure_files(path: str | os.PathLike[str] | None = None) -> dict[str, bytes]:
     """Every figure as PNG bytes, by file name, for the package at ``path`` (default: the checkout's)."""
     from .load import _resolve, load
     from .package import read_descriptor
 
     return figures(load(path=path), read_descriptor(_resolve(path)))
-
-
-def write_figures(path: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write the figures into ``out_dir``; return the files whose bytes changed."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for fname, data in render(path).items():
-        target = out / fname
-        if not target.exists() or target.read_bytes() != data:
-            tmp = target.with_suffix(".png.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-            changed.append(target)
-    return changed
-
-
-def stale_figures(path: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str]) -> list[str]:
-    """Names of the figures in ``out_dir`` that are missing or differ from a fresh rendering."""
-    out = Path(out_dir)
-    return [f for f, data in render(path).items()
-            if not (out / f).is_file() or (out / f).read_bytes() != data]

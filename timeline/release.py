@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
-from .archive import archive_name, build_archive, write_atomic
+from .archive import archive_name, build_archive
 from .citation import CITATION, citation_files
 from .descriptor import sha256
 from .diff import LEVELS, MAJOR, MINOR, NONE, PATCH, PackageDiff, bump
 from .history import MANIFEST, RELEASES, Release, last_release, pending, releases, snapshot_files, stamp
+from .outputs import write_outputs
 from .problems import TimelineError, ValidationFailed
 from .tables import TABLES
 
@@ -165,7 +166,7 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,
             notes: str = "", today: dt.date | None = None, dry_run: bool = False) -> ReleaseResult:
     """Cut the next release of the package under ``root``; see the module docstring."""
-    from .build import build_lock, commit, prepare, render
+    from .build import build_lock, prepare, render
     from .codebook import CODEBOOK, codebook, package_readme
     from .rrecipe import RECIPE, recipe
 
@@ -218,9 +219,9 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
                **{f"{folder}/{rel}": data for rel, data in kept.items()},
                f"{folder}/{MANIFEST}": (json.dumps(manifest, indent=2) + "\n").encode()}
         target = root / DIST / name
-        changed = [] if dry_run else commit(root, out)
+        changed = [] if dry_run else write_outputs(root, out)
     if not dry_run:
-        write_atomic(target, archive)
+        write_outputs(target.parent, {target.name: archive})
     return ReleaseResult(version, previous, pend.diff.level, level, pend.diff, target, archive, changed)
 
 

@@ -300,7 +300,7 @@ def _basemap() -> str:
             f'<!-- {html.escape(base["source"], quote=False).replace("--", "- -")} -->')
 
 
-def render(data: dict[str, Any]) -> str:
+def site_html(data: dict[str, Any]) -> str:
     """The explorer page for ``data`` (see ``site_data``)."""
     from .basemap import load
     from .codebook import codebook
@@ -325,22 +325,4 @@ def build_site(path: str | os.PathLike[str] | None = None) -> str:
     from .load import _resolve, load
     from .package import read_descriptor
 
-    return render(site_data(load(path=path), read_descriptor(_resolve(path))))
-
-
-def write_site(path: str | os.PathLike[str] | None, target: str | os.PathLike[str]) -> bool:
-    """Write the explorer to ``target``; return whether its bytes changed."""
-    out = Path(target)
-    data = build_site(path).encode("utf-8")
-    if out.is_file() and out.read_bytes() == data:
-        return False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    return True
-
-
-def site_is_stale(path: str | os.PathLike[str] | None, target: str | os.PathLike[str]) -> bool:
-    out = Path(target)
-    return not out.is_file() or out.read_bytes() != build_site(path).encode("utf-8")
+    return site_html(site_data(load(path=path), read_descriptor(_resolve(path))))

@@ -101,11 +101,3 @@ def _version(path: str | os.PathLike[str] | None) -> str:
 
     root = _resolve(path)
     return "v" + json.loads((root / "datapackage.json").read_text())["version"]
-
-
-def write_report(package: str | os.PathLike[str] | None, target: str | os.PathLike[str]) -> Path:
-    """Write the data report of ``package`` to ``target`` (normally ROOT/docs/data-report.md)."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(report(package), encoding="utf-8")
-    return target
