@@ -322,10 +322,11 @@ def render(data: dict[str, Any]) -> str:
 
 def build_site(path: str | os.PathLike[str] | None = None) -> str:
     """The explorer page for the package at ``path`` (default: the checkout's)."""
-    from .load import _resolve, load
-    from .package import read_descriptor
+    from .load import frames
+    from .reader import open_package
 
-    return render(site_data(load(path=path), read_descriptor(_resolve(path))))
+    src = open_package(path)
+    return render(site_data(frames(src), src.descriptor))
 
 
 def write_site(path: str | os.PathLike[str] | None, target: str | os.PathLike[str]) -> bool:
