@@ -12,12 +12,17 @@ import pytest
 
 from tests.conftest import FIXTURES
 from timeline.build import build
-from timeline.diff import MAJOR, MINOR, NONE, PATCH, Package, bump, diff_packages, diff_schema, open_package
+from timeline.diff import MAJOR, MINOR, NONE, PATCH, Package, bump, diff_packages, diff_schema
 from timeline.diffreport import to_dict
 from timeline.problems import NotFound
+from timeline.reader import open_package
 
 CASES = sorted(p for p in (FIXTURES / "diff").iterdir() if (p / "old").is_dir())
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # UPDATE_GOLDEN=1 pytest tests/test_diff.py rewrites them
+
+
+def opened(spec: str, repo: Path | None = None) -> Package:
+    return Package.of(open_package(spec, repo))
 
 
 def _build(src: Path, dst: Path) -> Path:
@@ -49,7 +54,7 @@ def test_diff_matches_golden_file(built_case: Path, fmt: str, cli):
 
 def test_golden_case_covers_every_kind_of_row_change(built_mini: Path, tmp_path: Path):
     new = _build(FIXTURES / "diff" / "basic" / "new", tmp_path / "new")
-    result = to_dict(diff_packages(open_package(str(built_mini)), open_package(str(new))))
+    result = to_dict(diff_packages(opened(str(built_mini)), opened(str(new))))
     kinds = {r["change"] for t in result["tables"] for r in t["rows"]}
     assert kinds == {"added", "modified", "retracted", "removed"}
     assert result["level"] == "major"  # a citation (and its source) removed
@@ -63,7 +68,7 @@ def test_golden_case_covers_every_kind_of_row_change(built_mini: Path, tmp_path:
 def test_identical_packages_have_no_differences(built_mini: Path, cli):
     code, out, _ = cli("diff", str(built_mini), str(built_mini))
     assert code == 0 and "No differences in data or schema." in out
-    assert diff_packages(open_package(str(built_mini)), open_package(str(built_mini))).level == NONE
+    assert diff_packages(opened(str(built_mini)), opened(str(built_mini))).level == NONE
 
 
 def test_diff_reads_git_revisions_and_matches_folders(built_mini: Path, tmp_path: Path):
@@ -79,9 +84,9 @@ def test_diff_reads_git_revisions_and_matches_folders(built_mini: Path, tmp_path
     build(built_mini)
     git("add", "-A")
     git("commit", "-qm", "new")
-    by_rev = diff_packages(open_package("HEAD~1", built_mini), open_package("HEAD", built_mini))
+    by_rev = diff_packages(opened("HEAD~1", built_mini), opened("HEAD", built_mini))
     old_folder = _build(FIXTURES / "diff" / "basic" / "old", tmp_path / "old")
-    by_folder = diff_packages(open_package(str(old_folder)), open_package(str(built_mini)))
+    by_folder = diff_packages(opened(str(old_folder)), opened(str(built_mini)))
     labels = ("old", "new")
     assert {k: v for k, v in to_dict(by_rev).items() if k not in labels} == \
         {k: v for k, v in to_dict(by_folder).items() if k not in labels}
@@ -152,7 +157,7 @@ def test_json_output_is_the_library_result(built_mini: Path, tmp_path: Path, cli
     new = _build(FIXTURES / "diff" / "basic" / "new", tmp_path / "new")
     code, out, _ = cli("diff", str(built_mini), str(new), "--json")
     assert code == 0
-    assert json.loads(out) == to_dict(diff_packages(open_package(str(built_mini)), open_package(str(new))))
+    assert json.loads(out) == to_dict(diff_packages(opened(str(built_mini)), opened(str(new))))
 
 
 @pytest.mark.parametrize(("value", "shown"), [

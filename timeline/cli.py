@@ -191,13 +191,14 @@ def _add_view_parsers(sub) -> None:
 @command("diff")
 def _diff(args: argparse.Namespace) -> int:
     from . import locate
-    from .diff import diff_packages, open_package
+    from .diff import Package, diff_packages
     from .diffreport import to_dict, to_text
     from .paths import find_root
+    from .reader import open_package
 
     repo = args.repo or find_root() or Path.cwd()
     new = args.new or str(locate.package(None))
-    result = diff_packages(open_package(args.old, repo), open_package(new, repo))
+    result = diff_packages(Package.of(open_package(args.old, repo)), Package.of(open_package(new, repo)))
     if args.json:
         json.dump(to_dict(result), sys.stdout, indent=2, ensure_ascii=False)
         print()

@@ -13,15 +13,15 @@ record the diff rather than take part in it.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .problems import IntegrityError, TimelineError
+from .problems import TimelineError
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from .reader import PackageSource
 
 NONE, PATCH, MINOR, MAJOR = 0, 1, 2, 3
 LEVELS = {NONE: "none", PATCH: "patch", MINOR: "minor", MAJOR: "major"}
@@ -42,6 +42,11 @@ class Package:
     label: str
     descriptor: dict[str, Any]
     tables: dict[str, pa.Table]
+
+    @classmethod
+    def of(cls, src: PackageSource) -> Package:
+        """An opened package (see ``reader.open_package``) with every Parquet table read."""
+        return cls(src.label, src.descriptor, {name: _decode(src.arrow(name)) for name in src.parquet_tables()})
 
     @property
     def version(self) -> str:
@@ -142,7 +147,7 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in version.split("."))
 
 
-# ---------------------------------------------------------------- opening packages
+# ---------------------------------------------------------------- packages
 
 
 def _decode(table: pa.Table) -> pa.Table:
@@ -150,74 +155,6 @@ def _decode(table: pa.Table) -> pa.Table:
 
     cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
     return pa.Table.from_arrays(cols, names=table.column_names)
-
-
-def _parquet_resources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in descriptor.get("resources", []) if isinstance(r, dict)
-            and (r.get("format") == "parquet" or str(r.get("path", "")).endswith(".parquet"))]
-
-
-def open_folder(root: Path, label: str | None = None) -> Package:
-    """A built package folder (or release archive, already extracted), with every hash checked."""
-    import pyarrow.parquet as pq
-
-    from .package import read_descriptor, verify_resource
-
-    descriptor = read_descriptor(root)
-    tables = {r["name"]: _decode(pq.read_table(verify_resource(root, r))) for r in _parquet_resources(descriptor)}
-    return Package(label or str(root), descriptor, tables)
-
-
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
-
-
-def open_revision(repo: Path, rev: str) -> Package:
-    """The package committed at a git revision, read from git objects without touching the work tree."""
-    import hashlib
-    import io
-
-    import pyarrow.parquet as pq
-
-    from .package import resource_file
-
-    def show(rel: str) -> bytes:
-        done = _git(repo, "show", f"{rev}:{rel}")
-        if done.returncode:
-            raise TimelineError(f"{rev}: {rel} is not in that revision")
-        return done.stdout
-
-    prefix = _git(repo, "rev-parse", "--show-prefix").stdout.decode().strip()
-    descriptor = json.loads(show(prefix + "datapackage.json"))
-    tables = {}
-    for r in _parquet_resources(descriptor):
-        resource_file(repo, r)  # refuses absolute paths and '..'
-        data = show(prefix + r["path"])
-        expected = str(r.get("hash", "")).rpartition(":")[2]
-        if expected and hashlib.sha256(data).hexdigest() != expected:
-            raise IntegrityError(f"{rev}:{r['path']}: sha256 does not match its datapackage.json")
-        tables[r["name"]] = _decode(pq.read_table(io.BytesIO(data)))
-    return Package(rev, descriptor, tables)
-
-
-def open_package(spec: str, repo: str | Path = ".") -> Package:
-    """A package from a folder, a ``datapackage.json``, a release ``.zip`` or a git revision of ``repo``."""
-    path = Path(spec)
-    if path.is_dir():
-        return open_folder(path, spec)
-    if path.is_file() and path.name == "datapackage.json":
-        return open_folder(path.parent, spec)
-    if path.is_file() and path.suffix == ".zip":
-        from .archive import extract_cached
-
-        return open_folder(extract_cached(path), spec)
-    repo = Path(repo)
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}").returncode == 0:
-        return open_revision(repo, spec)
-    from .problems import NotFound
-
-    raise NotFound(spec, f"no package folder, datapackage.json or .zip release archive, and not a git revision of "
-                         f"{repo}")
 
 
 def empty_package(label: str = "(nothing)") -> Package:

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import paths
-from .diff import NONE, Package, PackageDiff, bump, diff_packages, empty_package, open_folder, record_ids, version_key
+from .diff import NONE, Package, PackageDiff, bump, diff_packages, empty_package, record_ids, version_key
 from .problems import TimelineError
 from .tables import PROVENANCE_FIELDS, TABLES, VERSION
 
@@ -66,22 +65,24 @@ def last_release(root: str | Path) -> Release | None:
 
 
 def open_release(release: Release | None) -> Package:
+    from .reader import open_package
+
     if release is None:
         return empty_package()
-    return open_folder(release.path, f"release {release.version}")
+    return Package.of(open_package(release.path, label=f"release {release.version}"))
 
 
 def released_ids(root: str | Path, table: str, column: str) -> set[str]:
     """Ids published in the last release (every earlier one's too: ids are never removed)."""
-    import pyarrow.parquet as pq
+    from .reader import open_package
 
     release = last_release(root)
     if release is None:
         return set()
-    path = release.path / paths.table_path(table)
-    if not path.exists():
+    src = open_package(release.path)
+    if table not in src.resources:
         return set()
-    return set(pq.read_table(path, columns=[column]).column(column).to_pylist())
+    return set(src.arrow(table, columns=[column]).column(column).to_pylist())
 
 
 def candidate(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Package:

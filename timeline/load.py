@@ -10,16 +10,18 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
-from .about import package_info, source_of
-from .package import read_descriptor, resources_by_name, verify_resource
-from .paths import default_package
+from . import reader
+from .about import package_info
+from .reader import package_folder as resolve_package  # noqa: F401 - the folder a path names, for callers
 from .tables import TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from .reader import PackageSource
 
 
 def _types_mapper():
@@ -31,43 +33,23 @@ def _types_mapper():
     return mapping.get
 
 
-def read_table(path: Path, name: str) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    from .problems import IntegrityError
-
-    try:
-        table = pq.read_table(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        raise IntegrityError(f"{path.name}: not a readable Parquet file ({str(exc)[:120]})") from None
-    frame = table.to_pandas(types_mapper=_types_mapper(), date_as_object=False)
+def frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """A table as pandas with the documented dtypes."""
+    out = table.to_pandas(types_mapper=_types_mapper(), date_as_object=False)
     for f in TABLES[name].fields if name in TABLES else ():
-        if f.vocabulary and f.name in frame and frame[f.name].dtype != "category":
-            frame[f.name] = frame[f.name].astype("category")
-    return frame
+        if f.vocabulary and f.name in out and out[f.name].dtype != "category":
+            out[f.name] = out[f.name].astype("category")
+    return out
 
 
-def _resolve(path: str | os.PathLike[str] | None) -> Path:
-    return resolve_package(path)[0]
-
-
-def resolve_package(path: str | os.PathLike[str] | None) -> tuple[Path, str]:
-    """The package folder ``path`` names and its source (see ``about.source_of``)."""
-    if path is None:
-        root = default_package()
-        return root, source_of(root)
-    p = Path(path)
-    if not p.exists():
-        from .problems import NotFound
-
-        raise NotFound(p)
-    if p.is_file() and p.suffix == ".zip":
-        from .archive import extract_cached
-
-        return extract_cached(p), source_of(p, archive=True)
-    if p.is_file() and p.name == "datapackage.json":
-        p = p.parent
-    return p, source_of(p)
+def frames(src: PackageSource, names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Tables of an opened package (all by default) as frames whose ``.attrs`` name the package."""
+    attrs = package_info(src.descriptor, src.source)
+    out = {}
+    for name in names if names is not None else list(src.resources):
+        out[name] = frame(src.arrow(name), name)
+        out[name].attrs.update(attrs)
+    return out
 
 
 @overload
@@ -85,23 +67,8 @@ def load(table: str | None = None, path: str | os.PathLike[str] | None = None, *
     ``verify=False`` skips the size and hash checks: only for packages you trust. Each frame's
     ``.attrs`` hold the package's ``name``, ``version`` and ``source``.
     """
-    root, source = resolve_package(path)
-    descriptor = read_descriptor(root)
-    attrs = package_info(descriptor, source)
-    resources = resources_by_name(descriptor)
-    names = [table] if table is not None else list(resources)
-    if table is not None and table not in resources:
-        raise KeyError(f"no table {table!r} in {root / 'datapackage.json'}; "
-                       f"tables: {', '.join(sorted(map(str, resources)))}")
-    out = {}
-    for name in names:
-        resource = resources[name]
-        if verify:
-            file = verify_resource(root, resource)
-        else:
-            from .package import resource_file
-
-            file = resource_file(root, resource)
-        out[name] = read_table(file, name)
-        out[name].attrs.update(attrs)
+    src = reader.open_package(path, verify=verify)
+    if table is not None:
+        src.resource(table)  # a KeyError naming the tables there is
+    out = frames(src, [table] if table is not None else None)
     return out[table] if table is not None else out

@@ -375,7 +375,8 @@ def figures(tables: dict[str, pd.DataFrame], descriptor: dict[str, Any]) -> dict
 
 def figure_files(path: str | os.PathLike[str] | None = None) -> dict[str, bytes]:
     """Every figure as PNG bytes, by file name, for the package at ``path`` (default: the checkout's)."""
-    from .load import _resolve, load
-    from .package import read_descriptor
+    from .load import frames
+    from .reader import open_package
 
-    return figures(load(path=path), read_descriptor(_resolve(path)))
+    src = open_package(path)
+    return figures(frames(src), src.descriptor)

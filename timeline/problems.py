@@ -62,8 +62,24 @@ class IntegrityError(TimelineError):
     """A file does not match the size or hash its descriptor records."""
 
 
+class NotParquet(IntegrityError):
+    """A table's file is not readable Parquet (whatever its recorded hash says)."""
+
+    def __init__(self, where: str, reason: str):
+        self.reason = reason
+        super().__init__(f"{where}: {reason}")
+
+
 class UnsafePackage(TimelineError):
     """A descriptor or archive tries to reach outside its package."""
+
+
+class UnsafeArchive(UnsafePackage):
+    """A release archive refused before anything in it is read."""
+
+
+class DuplicateResource(UnsafePackage):
+    """A descriptor lists one resource name twice."""
 
 
 class BuildLocked(TimelineError):

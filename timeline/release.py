@@ -150,8 +150,9 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
     package, which is the last release's, so a pull request adding an event never touches them."""
     import tempfile
 
-    from .load import load
+    from .load import frames
     from .plot import figures
+    from .reader import open_package
     from .site import SITE, build_site
     from .stats import REPORT, report
 
@@ -160,7 +161,8 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
             (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / rel).write_bytes(data)
         pages = {REPORT.as_posix(): report(tmp).encode(), SITE.as_posix(): build_site(tmp).encode()}
-        return figures(load(path=tmp), json.loads(files[paths.DESCRIPTOR])), pages
+        src = open_package(tmp)
+        return figures(frames(src), src.descriptor), pages
 
 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,

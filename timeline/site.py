@@ -322,7 +322,8 @@ def site_html(data: dict[str, Any]) -> str:
 
 def build_site(path: str | os.PathLike[str] | None = None) -> str:
     """The explorer page for the package at ``path`` (default: the checkout's)."""
-    from .load import _resolve, load
-    from .package import read_descriptor
+    from .load import frames
+    from .reader import open_package
 
-    return site_html(site_data(load(path=path), read_descriptor(_resolve(path))))
+    src = open_package(path)
+    return site_html(site_data(frames(src), src.descriptor))

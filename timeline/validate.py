@@ -9,10 +9,14 @@ import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import paths
-from .problems import IntegrityError, Problem, UnsafePackage, show
+from .problems import DuplicateResource, IntegrityError, NotParquet, Problem, UnsafeArchive, UnsafePackage, show
 from .tables import TABLES
+
+if TYPE_CHECKING:
+    from .reader import PackageSource
 
 
 def arrow_frame(table):
@@ -33,7 +37,7 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
-    from .package import read_descriptor, resources_by_name, verify_resource
+    from .reader import open_package
 
     # pandas takes a few tenths of a second to import, mostly in the interpreter; the Parquet
     # reads mostly outside it: on two cores the two overlap.
@@ -41,27 +45,19 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     importing.start()
     # So is parsing the gazetteer (half a second of JSON) for the places' check.
     threading.Thread(target=_warm_gazetteer, daemon=True).start()
-    root = Path(root)
     today = today or dt.date.today()
-    if root.suffix == ".zip" and root.is_file():  # a release archive: unpacked into the cache, refused if unsafe
-        from .archive import extract_cached
-
-        try:
-            root = extract_cached(root)
-        except UnsafePackage as exc:
-            return [Problem(root.name, 0, "", "", "archive", str(exc))]
-    try:
-        descriptor = read_descriptor(root)
+    try:  # a release archive is unpacked into the cache, refused if unsafe
+        src = open_package(root)
+    except UnsafeArchive as exc:
+        return [Problem(Path(root).name, 0, "", "", "archive", str(exc))]
+    except DuplicateResource as exc:
+        return [Problem(paths.DESCRIPTOR, 0, "", "", "duplicate-resource", str(exc))]
     except UnsafePackage as exc:
         return [Problem(paths.DESCRIPTOR, 0, "", "", "descriptor", str(exc))]
-    try:
-        resources = resources_by_name(descriptor)
-    except UnsafePackage as exc:
-        return [Problem(paths.DESCRIPTOR, 0, "", "", "duplicate-resource", str(exc))]
     # Each file is hashed before it is parsed; hashing the next one overlaps reading this one.
     with ThreadPoolExecutor(1) as pool:
-        verified = {name: pool.submit(verify_resource, root, resources[name]) for name in TABLES if name in resources}
-        problems, tables = _read_tables(resources, verified)
+        verified = {name: pool.submit(src.data, name) for name in TABLES if name in src.resources}
+        problems, tables = _read_tables(src, verified)
     importing.join()
     if problems:
         return sorted(problems)
@@ -93,12 +89,11 @@ def _warm_gazetteer() -> None:
     entries()
 
 
-def _read_tables(resources: dict, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
+def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
     """The tables whose files passed their integrity check and have the expected columns."""
-    import pyarrow.parquet as pq
-
     from .schemas import schema_arrow
 
+    resources = src.resources
     problems: list[Problem] = []
     tables = {}
     for name in TABLES:
@@ -114,9 +109,9 @@ def _read_tables(resources: dict, verified: dict[str, Future]) -> tuple[list[Pro
             problems.append(Problem(where, 0, name, "", rule, str(exc).removeprefix(f"{where}: ")))
             continue
         try:
-            table = pq.read_table(file)
-        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-            problems.append(Problem(rel, 0, name, "", "parquet", f"not a readable Parquet file ({str(exc)[:120]})"))
+            table = src.arrow(name, data=file)
+        except NotParquet as exc:
+            problems.append(Problem(rel, 0, name, "", "parquet", exc.reason))
             continue
         expected = schema_arrow(name)
         if not table.schema.equals(expected, check_metadata=False):
