@@ -83,7 +83,7 @@ def add_event(repo: Path, branch: str, date: str, slug: str, capsys) -> Path:
     assert all("[required]" in line for line in out[:-1]), out
     fill(path, slug)
     assert main(["build", "--root", str(repo)]) == 0
-    assert "events 324" in capsys.readouterr().out
+    assert "events 327" in capsys.readouterr().out
     git(repo, "add", "-A")  # everything the build left, as a contributor would
     git(repo, "commit", "-qm", f"Add {slug}")
     return path
@@ -113,7 +113,7 @@ def test_two_pull_requests_adding_events_are_green_and_merge(clone: Path, capsys
     assert "CONFLICT" not in out and a.exists() and b.exists(), out
     ci_checks(clone, capsys, figures=True)
     assert main(["build", "--root", str(clone)]) == 0
-    assert "events 325" in capsys.readouterr().out
+    assert "events 328" in capsys.readouterr().out
 
 
 def test_the_diff_ci_posts_shows_the_new_event(clone: Path, capsys, monkeypatch, tmp_path: Path):
