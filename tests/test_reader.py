@@ -207,7 +207,7 @@ def test_the_views_refuse_a_tampered_descriptor(built_mini: Path, view: str):
     descriptor = json.loads((built_mini / "datapackage.json").read_text())
     descriptor["resources"].append(dict(descriptor["resources"][0]))
     (built_mini / "datapackage.json").write_text(json.dumps(descriptor))
-    call = {"stats": lambda: stats.report(built_mini), "plot": lambda: plot.render(built_mini),
+    call = {"stats": lambda: stats.report(built_mini), "plot": lambda: plot.figure_files(built_mini),
             "site": lambda: site.build_site(built_mini),
             "history": lambda: open_release(Release("1.0.0", built_mini, {}))}[view]
     with pytest.raises(DuplicateResource, match="listed twice"):
@@ -248,7 +248,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
 def test_every_reader_opens_packages_through_the_one_reader(built_mini: Path, opened: list, cli):
     spec, release = str(built_mini), fake_release(built_mini)
     for call in (lambda: timeline.load(path=built_mini), lambda: validate_package(built_mini),
-                 lambda: stats.report(built_mini), lambda: plot.render(built_mini),
+                 lambda: stats.report(built_mini), lambda: plot.figure_files(built_mini),
                  lambda: site.build_site(built_mini), lambda: released_ids(spec, "events", "event_id"),
                  lambda: open_release(Release("1.0.0", built_mini, {}))):
         with pytest.raises(Opened):
