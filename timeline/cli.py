@@ -295,10 +295,9 @@ def _cite(args: argparse.Namespace) -> int:
         files = expected_files(args.root)
         return _write_or_check(files, Path(args.root), args.check, " and ".join(files),
                                "run `timeline cite --write` and commit it")
-    from .load import resolve_package
-    from .package import read_descriptor
+    from .reader import open_package
 
-    descriptor = read_descriptor(resolve_package(args.package)[0])
+    descriptor = open_package(args.package).descriptor
     print(cite_bibtex(descriptor) if args.bibtex else cite_text(descriptor))
     return 0
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, overload
 
 from . import reader
 from .about import package_info
-from .reader import package_folder as resolve_package  # noqa: F401 - the folder a path names, for callers
 from .tables import TABLES
 
 if TYPE_CHECKING:
