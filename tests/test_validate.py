@@ -130,3 +130,14 @@ def test_another_writers_column_order_and_nullability_are_accepted(built_mini: P
     _rewrite(built_mini, "actors", lambda t: _set_value(t, "name", 2, None))
     (problem,) = validate_package(built_mini)
     assert (problem.file, problem.line, problem.field, problem.rule) == ("data/actors.parquet", 3, "name", "required")
+
+
+def test_validating_records_does_not_import_the_build(mini_repo: Path):
+    """validate, build and release share the pipeline (timeline/pipeline.py); none imports another."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from timeline.validate import validate_records; "
+            f"assert validate_records({str(mini_repo)!r}) == []; "
+            "assert 'timeline.build' not in sys.modules and 'timeline.release' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -165,8 +165,9 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,
             notes: str = "", today: dt.date | None = None, dry_run: bool = False) -> ReleaseResult:
     """Cut the next release of the package under ``root``; see the module docstring."""
-    from .build import build_lock, commit, prepare, render
+    from .build import build_lock, commit, render
     from .codebook import CODEBOOK, codebook, package_readme
+    from .pipeline import prepare
     from .rrecipe import RECIPE, recipe
 
     root = Path(root)

@@ -26,7 +26,7 @@ def arrow_frame(table):
 
 def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in the records under ``root/data/records`` (empty when all is well)."""
-    from .build import prepare
+    from .pipeline import prepare
 
     return sorted(set(prepare(Path(root), today)[2]))
 
