@@ -99,9 +99,10 @@ def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock
     root = Path(root)
     target = Path(out) if out is not None else root
     with build_lock(target, lock_timeout):
-        meta, frames, problems = prepare(root, today)
-        if problems:
-            raise ValidationFailed(problems)
+        ready = prepare(root, today)
+        if ready.problems:
+            raise ValidationFailed(ready.problems)
+        meta, frames = ready.meta, ready.frames
         files = render(meta, frames)
         changed = commit(target, files, _fail_after=_fail_after)
     return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
@@ -134,9 +135,10 @@ def check(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> l
     from .pipeline import prepare
 
     root = Path(root)
-    meta, frames, problems = prepare(root, today)
-    if problems:
-        raise ValidationFailed(problems)
+    ready = prepare(root, today)
+    if ready.problems:
+        raise ValidationFailed(ready.problems)
+    meta, frames = ready.meta, ready.frames
     stale = []
     for rel, data in committed(root, meta, frames).items():
         target = root / rel

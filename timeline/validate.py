@@ -28,7 +28,7 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
     """Every problem in the records under ``root/data/records`` (empty when all is well)."""
     from .pipeline import prepare
 
-    return sorted(set(prepare(Path(root), today)[2]))
+    return sorted(set(prepare(Path(root), today).problems))
 
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
