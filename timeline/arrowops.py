@@ -2,7 +2,7 @@
 
 The checks run on tables of millions of rows (UCDP- or ACLED-sized timelines), so nothing here
 turns a column into Python objects: values stay in Arrow and are visited only where a rule fails.
-``column_failures`` applies exactly the rules of ``schemas.schema_pandera`` (same regexes, same
+``failing_cells`` applies exactly the rules of ``schemas.schema_pandera`` (same regexes, same
 RE2 engine that pandas uses for Arrow strings); tests/test_fast_paths.py checks the two agree.
 """
 
@@ -205,7 +205,7 @@ def well_formed(name: str, df: pd.DataFrame) -> bool:
     return list(df.columns) == TABLES[name].field_names and df.index.equals(pd.RangeIndex(len(df)))
 
 
-def column_failures(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
+def failing_cells(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
     """Every cell breaking a column rule of table ``name`` (only the required rule for the fields in
     ``deferred``); None when the frame's shape needs pandera (columns missing, extra or out of
     order, or an index that is not 0..n-1) to say what is wrong."""

@@ -337,8 +337,7 @@ def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem
     if x.rule == "unicode-nfc":  # escaped, or the decomposed letter looks like any other
         value = ascii(x.value)[:60]
     if x.rule == "primary-key":  # name the keys as written, and where the first one is
-        start = message.index("{row:")
-        first = origins[x.table][int(message[start + 5: message.index("}", start)])]
+        first = origins[x.table][x.other_row]
         key = [c for c in TABLES[x.table].primary_key if c != _PARENT.get(x.table)]
         message = f"duplicate {'/'.join(yaml_key(x.table, c) for c in key)}; first defined at {first.file}:{first.line}"
         field = yaml_key(x.table, key[0])

@@ -76,7 +76,7 @@ def parquet_bytes(name: str, frame) -> bytes:
     return sink.getvalue()
 
 
-def render(meta: dict, frames: dict) -> dict[str, bytes]:
+def package_files(meta: dict, frames: dict) -> dict[str, bytes]:
     """Every output file's bytes, keyed by its path relative to the package root."""
     files: dict[str, bytes] = {}
     for name in TABLES:
@@ -103,7 +103,7 @@ def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock
         if ready.problems:
             raise ValidationFailed(ready.problems)
         meta, frames = ready.meta, ready.frames
-        files = render(meta, frames)
+        files = package_files(meta, frames)
         changed = commit(target, files, _fail_after=_fail_after)
     return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
 
@@ -116,7 +116,7 @@ def committed(root: Path, meta: dict, frames: dict) -> dict[str, bytes]:
 
     release = last_release(root)
     if release is None:
-        return render(meta, frames)
+        return package_files(meta, frames)
     descriptor = (release.path / paths.DESCRIPTOR).read_bytes()
     files = {paths.DESCRIPTOR: descriptor}
     for resource in json.loads(descriptor)["resources"]:

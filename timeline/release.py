@@ -165,7 +165,7 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,
             notes: str = "", today: dt.date | None = None, dry_run: bool = False) -> ReleaseResult:
     """Cut the next release of the package under ``root``; see the module docstring."""
-    from .build import build_lock, commit, render
+    from .build import build_lock, commit, package_files
     from .codebook import CODEBOOK, codebook, package_readme
     from .pipeline import prepare
     from .rrecipe import RECIPE, recipe
@@ -199,7 +199,7 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
         version, level = chosen[-1]
         created = f"{today.isoformat()}T00:00:00Z"
         meta = {**meta, "version": version, "created": created}
-        files = render(meta, frames)
+        files = package_files(meta, frames)
         rows = {n: len(frames[n]) for n in TABLES}
         descriptor = json.loads(files[paths.DESCRIPTOR])
         cited = citation_files(meta, today)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -83,7 +82,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
         value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
-                           re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
+                           x.message if x.other_row is None else f"{x.message}; first defined at row {x.other_row + 1}",
+                           value))
     return sorted(out)
 
 
