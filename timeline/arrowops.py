@@ -39,6 +39,26 @@ def arrow(series: pd.Series) -> pa.ChunkedArray:
     return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
 
 
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow-backed frame for the checks: the table's own columns, no copy (dictionary columns stay
+    dictionary-encoded; the rules look at their distinct values). The build's tables and a read
+    package's are both checked in this form."""
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(table[name]), copy=False)
+                         for name in table.column_names})
+
+
+def as_stored(values: pa.ChunkedArray, type_: pa.DataType) -> pa.ChunkedArray:
+    """Values in the type the package stores them in (``schemas.schema_arrow``): a controlled
+    vocabulary dictionary-encoded."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(type_):
+        return values.cast(type_.value_type).dictionary_encode().cast(type_)
+    return values.cast(type_)
+
+
 def true_rows(mask: pa.ChunkedArray) -> np.ndarray:
     """Positions where ``mask`` is true (nulls count as false)."""
     import pyarrow.compute as pc

@@ -186,9 +186,11 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 
 
 def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:
-    """Build one table as an Arrow-backed frame; cells already reported as malformed become null."""
+    """Build one table in the package's Arrow types, as a zero-copy frame (``arrowops.arrow_frame``, as
+    ``validate --package`` checks a read one); cells already reported as malformed become null."""
     import pyarrow as pa
 
+    from .arrowops import arrow_frame, as_stored
     from .schemas import schema_arrow
 
     table = TABLES[name]
@@ -211,13 +213,17 @@ def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[
     schema = schema_arrow(name)
     plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
                        for f in schema])
-    arrow = pa.table(columns, schema=plain)
-    return arrow.to_pandas(types_mapper=pd.ArrowDtype), invalid
+    values = pa.table(columns, schema=plain)
+    stored = pa.Table.from_arrays([as_stored(values.column(f.name), f.type) for f in schema], names=schema.names)
+    return arrow_frame(stored), invalid
 
 
 def assemble(records: Records, version: str) -> Assembled:
     """The tables of the records, derived columns filled; the provenance columns hold ``version``
     until ``history.stamp`` fills them. The rules run after (``check_assembled``)."""
+    from .arrowops import arrow, as_stored
+    from .schemas import schema_arrow
+
     origins = dict(records.rows)
     origins["sources"], conflicts = _dedupe_sources(records.rows["sources"])
     conflicts += _place_rows(origins["places"])
@@ -229,8 +235,10 @@ def assemble(records: Records, version: str) -> Assembled:
     ev = frames["events"]
     given = ev["plover_category"].copy()
     derived = expected_derived(frames)
+    types = schema_arrow("events")
     for col in ("category", "plover_category", "confidence"):
-        ev[col] = derived[col].astype(ev[col].dtype)
+        stored = as_stored(arrow(derived[col]), types.field(col).type)
+        ev[col] = pd.Series(pd.arrays.ArrowExtensionArray(stored), index=ev.index, copy=False)
     return Assembled(frames, origins, list(records.problems) + conflicts, invalid, given)
 
 

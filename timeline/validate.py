@@ -14,15 +14,6 @@ from .problems import IntegrityError, Problem, UnsafePackage, show
 from .tables import TABLES
 
 
-def arrow_frame(table):
-    """Arrow-backed frame for the checks: the table's own columns, no copy (dictionary columns stay
-    dictionary-encoded; the rules look at their distinct values)."""
-    import pandas as pd
-
-    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(table[name]), copy=False)
-                         for name in table.column_names})
-
-
 def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in the records under ``root/data/records`` (empty when all is well)."""
     from .pipeline import prepare
@@ -66,6 +57,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         return sorted(problems)
     import pandas as pd
 
+    from .arrowops import arrow_frame
     from .assemble import expected_derived
     from .checks import check_frames
 
