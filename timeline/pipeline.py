@@ -54,8 +54,9 @@ def _keyed(frames: dict) -> bool:
     from .arrowops import duplicated
 
     for name, t in TABLES.items():
-        key = frames[name][list(t.primary_key)]
-        if name != LOG_TABLE and (key.isna().any(axis=None) or duplicated(frames[name], t.primary_key).any()):
+        if name == LOG_TABLE:  # written by the stamp itself
+            continue
+        if frames[name][list(t.primary_key)].isna().any(axis=None) or duplicated(frames[name], t.primary_key).any():
             return False
     return True
 
