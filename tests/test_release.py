@@ -185,3 +185,32 @@ def test_a_release_writes_the_views_ci_checks_and_a_new_event_leaves_them_alone(
     assert cli("build", "--root", str(released), "--out", str(released))[0] == 0
     code, _, err = cli("build", "--check", "--root", str(released))
     assert code == 1 and "differ from release 1.0.0's package" in err and "data/events.parquet" in err
+
+
+def test_the_rules_check_the_provenance_the_release_stamps(released: Path):
+    """The stamp comes before the rules: a version that breaks them is reported, where it lands."""
+    from timeline.pipeline import prepare
+
+    shutil.copyfile(NEW_EVENT, released / "data/records/events/2024" / NEW_EVENT.name)
+    ready = prepare(released, DAY, unreleased=False, choose=lambda pend: "one")
+    shown = {(p.record, p.field, p.rule, p.value) for p in ready.problems}
+    assert ("2024-11-04-putin-receives-choe-kremlin", "added_in", "pattern", "'one'") in shown
+    assert ("", "version", "pattern", "'one'") in shown  # the release log's new row
+    assert ready.pending is None
+    clean = prepare(released, DAY, unreleased=False)
+    assert clean.problems == [] and clean.pending.version == "1.1.0"
+    assert set(clean.frames["events"]["added_in"].astype(str)) == {"1.0.0", "1.1.0"}
+
+
+def test_invalid_records_are_reported_before_a_refused_bump(released: Path, cli):
+    edit(released, MEETING, "date_precision: day", "date_precision: daily")
+    code, _, err = cli("release", "--root", str(released), "--bump", "minor")
+    assert code == 1 and "[vocabulary]" in err
+
+
+def test_a_duplicate_id_after_a_release_is_reported_not_diffed(released: Path, cli):
+    """The diff with the release matches rows by key; records whose keys repeat are only checked."""
+    copy = released / "data/records/events/2025/2025-10-27-copy.yaml"
+    copy.write_text((released / MEETING).read_text())
+    code, out, _ = cli("validate", "--records-only", "--root", str(released))
+    assert code == 1 and "[primary-key]" in out

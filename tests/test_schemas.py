@@ -109,7 +109,7 @@ def test_measures_use_defined_units():
 
 
 def test_pandera_schema_accepts_the_built_tables():
-    from timeline.validate import arrow_frame
+    from timeline.arrowops import arrow_frame
 
     for name in TABLES:
         schema_pandera(name).validate(arrow_frame(pq.read_table(REPO / f"data/{name}.parquet")), lazy=True)

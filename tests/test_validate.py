@@ -130,3 +130,32 @@ def test_another_writers_column_order_and_nullability_are_accepted(built_mini: P
     _rewrite(built_mini, "actors", lambda t: _set_value(t, "name", 2, None))
     (problem,) = validate_package(built_mini)
     assert (problem.file, problem.line, problem.field, problem.rule) == ("data/actors.parquet", 3, "name", "required")
+
+
+def test_validating_records_does_not_import_the_build(mini_repo: Path):
+    """validate, build and release share the pipeline (timeline/pipeline.py); none imports another."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from timeline.validate import validate_records; "
+            f"assert validate_records({str(mini_repo)!r}) == []; "
+            "assert 'timeline.build' not in sys.modules and 'timeline.release' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_duplicate_key_in_a_package_names_the_first_row(built_mini: Path):
+    """A Failure carries the row it clashes with; the package report turns it into a row number."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from timeline.descriptor import sha256
+
+    path = built_mini / "data/actors.parquet"
+    table = pq.read_table(path)
+    pq.write_table(pa.concat_tables([table, table.slice(1, 1)]), path)
+    descriptor = json.loads((built_mini / "datapackage.json").read_text())
+    resource = next(r for r in descriptor["resources"] if r["name"] == "actors")
+    resource.update({"hash": f"sha256:{sha256(path.read_bytes())}", "x-bytes": path.stat().st_size})
+    (built_mini / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    found = [p for p in validate_package(built_mini) if p.rule == "primary-key"]
+    assert [(p.line, p.message) for p in found] == [(table.num_rows + 1, "duplicate actor_id; first defined at row 2")]

@@ -2,7 +2,7 @@
 
 The checks run on tables of millions of rows (UCDP- or ACLED-sized timelines), so nothing here
 turns a column into Python objects: values stay in Arrow and are visited only where a rule fails.
-``column_failures`` applies exactly the rules of ``schemas.schema_pandera`` (same regexes, same
+``failing_cells`` applies exactly the rules of ``schemas.schema_pandera`` (same regexes, same
 RE2 engine that pandas uses for Arrow strings); tests/test_fast_paths.py checks the two agree.
 """
 
@@ -37,6 +37,26 @@ def arrow(series: pd.Series) -> pa.ChunkedArray:
     values = series.array
     out = values.__arrow_array__() if hasattr(values, "__arrow_array__") else pa.array(series, from_pandas=True)
     return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow-backed frame for the checks: the table's own columns, no copy (dictionary columns stay
+    dictionary-encoded; the rules look at their distinct values). The build's tables and a read
+    package's are both checked in this form."""
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(table[name]), copy=False)
+                         for name in table.column_names})
+
+
+def as_stored(values: pa.ChunkedArray, type_: pa.DataType) -> pa.ChunkedArray:
+    """Values in the type the package stores them in (``schemas.schema_arrow``): a controlled
+    vocabulary dictionary-encoded."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(type_):
+        return values.cast(type_.value_type).dictionary_encode().cast(type_)
+    return values.cast(type_)
 
 
 def true_rows(mask: pa.ChunkedArray) -> np.ndarray:
@@ -205,7 +225,7 @@ def well_formed(name: str, df: pd.DataFrame) -> bool:
     return list(df.columns) == TABLES[name].field_names and df.index.equals(pd.RangeIndex(len(df)))
 
 
-def column_failures(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
+def failing_cells(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
     """Every cell breaking a column rule of table ``name`` (only the required rule for the fields in
     ``deferred``); None when the frame's shape needs pandera (columns missing, extra or out of
     order, or an index that is not 0..n-1) to say what is wrong."""

@@ -19,9 +19,13 @@ from .tables import PROVENANCE_FIELDS, TABLES, users
 
 @dataclass
 class Assembled:
+    """The tables of the records, before the rules run (``check_assembled``)."""
+
     frames: Frames
     origins: dict[str, list[Row]]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # found while reading and assembling
+    invalid: set[tuple[str, int, str]] = field(default_factory=set)  # cells already reported as malformed
+    given: pd.Series | None = None  # events' plover_category as written, before the type's category fills it
 
 
 SOURCE_DETAILS = ("publisher", "agency", "title", "date_published", "date_published_precision", "language", "kind",
@@ -182,9 +186,11 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 
 
 def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:
-    """Build one table as an Arrow-backed frame; cells already reported as malformed become null."""
+    """Build one table in the package's Arrow types, as a zero-copy frame (``arrowops.arrow_frame``, as
+    ``validate --package`` checks a read one); cells already reported as malformed become null."""
     import pyarrow as pa
 
+    from .arrowops import arrow_frame, as_stored
     from .schemas import schema_arrow
 
     table = TABLES[name]
@@ -201,18 +207,23 @@ def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[
     for i, row in enumerate(rows):
         if row.skip:
             invalid.update((name, i, fld) for fld in row.skip)
-    for name_ in PROVENANCE_FIELDS:  # placeholders; the build stamps the real versions (history.stamp)
+    for name_ in PROVENANCE_FIELDS:  # placeholders until history.stamp fills the real versions
         if name_ in columns:
             columns[name_] = [version] * len(rows)
     schema = schema_arrow(name)
     plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
                        for f in schema])
-    arrow = pa.table(columns, schema=plain)
-    return arrow.to_pandas(types_mapper=pd.ArrowDtype), invalid
+    values = pa.table(columns, schema=plain)
+    stored = pa.Table.from_arrays([as_stored(values.column(f.name), f.type) for f in schema], names=schema.names)
+    return arrow_frame(stored), invalid
 
 
-def assemble(records: Records, version: str, today: dt.date) -> Assembled:
-    """Check everything and return the tables; ``problems`` lists every failure located in the records."""
+def assemble(records: Records, version: str) -> Assembled:
+    """The tables of the records, derived columns filled; the provenance columns hold ``version``
+    until ``history.stamp`` fills them. The rules run after (``check_assembled``)."""
+    from .arrowops import arrow, as_stored
+    from .schemas import schema_arrow
+
     origins = dict(records.rows)
     origins["sources"], conflicts = _dedupe_sources(records.rows["sources"])
     conflicts += _place_rows(origins["places"])
@@ -222,19 +233,30 @@ def assemble(records: Records, version: str, today: dt.date) -> Assembled:
         frames[name], bad = _frame(name, origins[name], version)
         invalid |= bad
     ev = frames["events"]
-    given = ev["plover_category"].copy()  # as written in the records, before the type's category fills it
+    given = ev["plover_category"].copy()
     derived = expected_derived(frames)
+    types = schema_arrow("events")
     for col in ("category", "plover_category", "confidence"):
-        ev[col] = derived[col].astype(ev[col].dtype)
-    failures = check_frames(frames, today, skip=invalid) + list(given_plover_failures(ev["event_type"], given))
+        stored = as_stored(arrow(derived[col]), types.field(col).type)
+        ev[col] = pd.Series(pd.arrays.ArrowExtensionArray(stored), index=ev.index, copy=False)
+    return Assembled(frames, origins, list(records.problems) + conflicts, invalid, given)
+
+
+def check_assembled(records: Records, result: Assembled, today: dt.date, stamped: bool = False) -> list[Problem]:
+    """Run every rule on the assembled tables; every failure located in the records, less those that
+    only follow from a problem already reported. ``stamped``: the provenance holds the release
+    history's versions (``history.stamp``), not placeholders, so its failures are reported too."""
+    frames, origins, invalid = result.frames, result.origins, result.invalid
+    failures = check_frames(frames, today, skip=invalid)
+    failures += given_plover_failures(frames["events"]["event_type"], result.given)
     dangling: dict[str, list[str]] = {}  # referenced table -> values that refer to nothing
     for x in failures:
         if x.rule == "foreign-key" and x.field in TABLES[x.table].field_names:
             dangling.setdefault(TABLES[x.table].field(x.field).references[0], []).append(str(x.value))
     failed = invalid | {(x.table, x.row, x.field) for x in failures}
-    located = [locate(x, origins, frames) for x in failures
-               if not _consequence(x, records, invalid, dangling) and not _follows(x, records, failed, frames)]
-    return Assembled(frames, origins, list(records.problems) + conflicts + located)
+    return [locate(x, origins, frames) for x in failures
+            if not (_consequence(x, records, invalid, dangling) and not (stamped and x.field in PROVENANCE_FIELDS))
+            and not _follows(x, records, failed, frames)]
 
 
 # Which tables' rows make a row of these tables used (see the ``orphan`` rule).
@@ -309,6 +331,9 @@ def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem
     """Point a failure at the file, line and record it came from."""
     if x.row < 0:
         return Problem(f"<{x.table}>", 0, "", x.field, x.rule, x.message)
+    if x.row >= len(origins[x.table]):  # a row of the release log, which comes from data/releases/
+        return Problem(f"<{x.table}>", x.row + 1, "", x.field, x.rule, x.message,
+                       "" if x.value is None else _shown(x.value))
     row = origins[x.table][x.row]
     message = x.message
     field, line = yaml_key(x.table, x.field), row.line_of(x.field)
@@ -320,8 +345,7 @@ def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem
     if x.rule == "unicode-nfc":  # escaped, or the decomposed letter looks like any other
         value = ascii(x.value)[:60]
     if x.rule == "primary-key":  # name the keys as written, and where the first one is
-        start = message.index("{row:")
-        first = origins[x.table][int(message[start + 5: message.index("}", start)])]
+        first = origins[x.table][x.other_row]
         key = [c for c in TABLES[x.table].primary_key if c != _PARENT.get(x.table)]
         message = f"duplicate {'/'.join(yaml_key(x.table, c) for c in key)}; first defined at {first.file}:{first.line}"
         field = yaml_key(x.table, key[0])

@@ -28,9 +28,9 @@ from . import paths
 from .csvmirror import csv_mirror
 from .descriptor import descriptor, dumps
 from .outputs import stale_outputs, write_outputs
-from .problems import BuildLocked, Problem, ValidationFailed
+from .problems import BuildLocked, ValidationFailed
 from .schemas import schema_arrow, schema_frictionless
-from .tables import TABLES, stable_ids
+from .tables import TABLES
 
 PARQUET_OPTIONS = {
     "compression": "zstd",
@@ -40,8 +40,6 @@ PARQUET_OPTIONS = {
     "data_page_version": "2.0",
 }
 LOCK_NAME = ".timeline-build.lock"
-# IDs written by curators (``Table.stable_id``); source ids are derived from URLs and follow them.
-STABLE_IDS = stable_ids()
 
 
 @dataclass
@@ -53,13 +51,21 @@ class BuildResult:
 
 
 def parquet_bytes(name: str, frame) -> bytes:
-    """Deterministic Parquet: explicit schema, rows sorted by primary key, fixed writer options."""
+    """Deterministic Parquet: explicit schema, rows sorted by primary key, fixed writer options.
+
+    ``frame`` is a pyarrow Table or an Arrow-backed frame (``arrowops.arrow_frame``), whose columns
+    are taken as they are, with no conversion through pandas."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .arrowops import arrow
+
     table = TABLES[name]
     schema = schema_arrow(name)
-    plain = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = frame if isinstance(frame, pa.Table) else pa.table({c: arrow(frame[c]) for c in frame.columns})
+    # Plain values first: each dictionary is encoded again below, in the sorted order, for stable bytes.
+    plain = pa.Table.from_arrays([c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
+                                  for c in columns.columns], names=columns.column_names)
     plain = plain.sort_by([(k, "ascending") for k in table.primary_key])
     arrays = []
     for f in schema:
@@ -75,7 +81,7 @@ def parquet_bytes(name: str, frame) -> bytes:
     return sink.getvalue()
 
 
-def render(meta: dict, frames: dict) -> dict[str, bytes]:
+def package_files(meta: dict, frames: dict) -> dict[str, bytes]:
     """Every output file's bytes, keyed by its path relative to the package root."""
     files: dict[str, bytes] = {}
     for name in TABLES:
@@ -86,51 +92,6 @@ def render(meta: dict, frames: dict) -> dict[str, bytes]:
     return files
 
 
-def removed_ids(root: Path, frames: dict) -> list[Problem]:
-    """Published ids must never disappear: a wrong record is retracted, not deleted.
-
-    Published means in the last release recorded under data/releases/ (see ``history``).
-    """
-    from .history import released_ids
-
-    problems = []
-    for name, column in STABLE_IDS.items():
-        before = released_ids(root, name, column)
-        now = set(frames[name][column].astype("object").dropna())
-        for gone in sorted(before - now):
-            problems.append(Problem(paths.table_path(name), 0, gone, column, "id-removed",
-                                    "a published id is missing from the records; keep the record and "
-                                    "set status: retracted with a retraction_reason instead"))
-    return problems
-
-
-def prepare(root: Path, today: dt.date | None = None, version: str | None = None, *, unreleased: bool = True
-            ) -> tuple[dict, dict, list[Problem]]:
-    """Read and check the records under ``root``. Returns (metadata, frames, problems).
-
-    Rows are stamped with the versions they were added and last modified in, from the release
-    history (``history.stamp``); new or changed rows get ``version``, by default the upcoming one.
-    With ``unreleased`` the metadata's version becomes the one the build calls itself
-    (``history.package_version``); ``timeline release`` keeps package.yaml's and sets its own.
-    """
-    from .assemble import assemble
-    from .history import package_version, stamp
-    from .records import read_records
-
-    today = today or dt.date.today()
-    records = read_records(root / paths.RECORDS)
-    meta = dict(records.package)
-    result = assemble(records, str(meta.get("version", "0.0.0")), today)
-    tables = {column: name for name, column in STABLE_IDS.items()}
-    removed = [p for p in removed_ids(root, result.frames) if not records.may_lack(tables[p.field], p.record)]
-    problems = result.problems + removed
-    if not problems:
-        pend = stamp(root, meta, result.frames, version)
-        if unreleased:
-            meta["version"] = package_version(pend)
-    return meta, result.frames, problems
-
-
 def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock_timeout: float = 60.0,
           _fail_after: str | None = None, out: str | os.PathLike[str] | None = None) -> BuildResult:
     """Validate the records under ``root`` and write the package into ``out`` (default: ``root``).
@@ -138,13 +99,16 @@ def build(root: str | os.PathLike[str] = ".", today: dt.date | None = None, lock
     Raises ``ValidationFailed`` on any problem. ``_fail_after`` is for tests: raise right after
     writing that output, to prove atomicity.
     """
+    from .pipeline import prepare
+
     root = Path(root)
     target = Path(out) if out is not None else root
     with build_lock(target, lock_timeout):
-        meta, frames, problems = prepare(root, today)
-        if problems:
-            raise ValidationFailed(problems)
-        files = render(meta, frames)
+        ready = prepare(root, today)
+        if ready.problems:
+            raise ValidationFailed(ready.problems)
+        meta, frames = ready.meta, ready.frames
+        files = package_files(meta, frames)
         changed = write_outputs(target, files, _fail_after=_fail_after)
     return BuildResult(changed, files, {n: len(frames[n]) for n in TABLES}, str(meta.get("version")))
 
@@ -157,7 +121,7 @@ def committed(root: Path, meta: dict, frames: dict) -> dict[str, bytes]:
 
     release = last_release(root)
     if release is None:
-        return render(meta, frames)
+        return package_files(meta, frames)
     descriptor = (release.path / paths.DESCRIPTOR).read_bytes()
     files = {paths.DESCRIPTOR: descriptor}
     for resource in json.loads(descriptor)["resources"]:
@@ -173,11 +137,13 @@ def check(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> l
     The committed package must equal the last release (see the module docstring); before the
     first release, the build of the records.
     """
+    from .pipeline import prepare
+
     root = Path(root)
-    meta, frames, problems = prepare(root, today)
-    if problems:
-        raise ValidationFailed(problems)
-    return stale_outputs(root, committed(root, meta, frames))
+    ready = prepare(root, today)
+    if ready.problems:
+        raise ValidationFailed(ready.problems)
+    return stale_outputs(root, committed(root, ready.meta, ready.frames))
 
 
 @contextmanager

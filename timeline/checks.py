@@ -237,9 +237,8 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
                 k = key[i]
                 if k in first:
                     yield Failure(name, i, table.primary_key[-1] if len(table.primary_key) > 1
-                                  else table.primary_key[0], "primary-key",
-                                  f"duplicate {'/'.join(table.primary_key)}; first defined at {{row:{first[k]}}}",
-                                  k if isinstance(k, str) else "/".join(map(str, k)))
+                                  else table.primary_key[0], "primary-key", f"duplicate {'/'.join(table.primary_key)}",
+                                  k if isinstance(k, str) else "/".join(map(str, k)), other_row=first[k])
                 else:
                     first[k] = i
         for fld in table.fields:

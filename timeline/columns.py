@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class Failure(NamedTuple):
-    """A failed rule on one cell: table, row position, column, rule, message, offending value."""
+    """A failed rule on one cell: table, row position, column, rule, message, offending value, and the
+    position of the row it clashes with (a duplicate key's first row), which whoever reports it names."""
 
     table: str
     row: int
@@ -30,6 +31,7 @@ class Failure(NamedTuple):
     rule: str
     message: str
     value: object = None
+    other_row: int | None = None
 
 
 Frames = dict[str, pd.DataFrame]
@@ -40,9 +42,9 @@ def column_failures(name: str, df: pd.DataFrame, deferred: frozenset[str] = froz
 
     Fields in ``deferred`` get only the required rule here; their other rules come from
     ``inherited_failures`` once the key look-ups are done."""
-    from .arrowops import column_failures as cells
+    from .arrowops import failing_cells
 
-    found = cells(name, df, deferred)
+    found = failing_cells(name, df, deferred)
     if found is None:  # the frame's columns or index are off: pandera says how
         return column_failures_pandera(name, df)
     return _failures(name, found)

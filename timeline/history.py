@@ -126,14 +126,13 @@ def package_version(pend: Pending) -> str:
     return pend.version + DEV_SUFFIX
 
 
-def pending(root: str | Path, meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Pending:
-    """Compare the records (already assembled into ``frames``) with the last release.
+def pending(meta: dict[str, Any], frames: dict[str, pd.DataFrame], last: Release | None, old: Package) -> Pending:
+    """Compare the records (already assembled into ``frames``) with the last release ``last``, opened
+    as ``old`` (``open_release``): the caller reads the history once and passes it on.
 
     Before the first release there is nothing to compare with: every row is new, and the
     ``changes`` log stays empty (the first release is the baseline; ``added_in`` says the rest).
     """
-    last = last_release(root)
-    old = open_release(last)
     if last is None:
         diff = PackageDiff(old, Package("records", {}, {}), [], [], [])
     else:
@@ -141,8 +140,7 @@ def pending(root: str | Path, meta: dict[str, Any], frames: dict[str, pd.DataFra
     return Pending(last, old, diff, upcoming_version(meta, last, diff))
 
 
-def stamp(root: str | Path, meta: dict[str, Any], frames: dict[str, pd.DataFrame],
-          version: str | None = None, pend: Pending | None = None) -> Pending:
+def stamp(frames: dict[str, pd.DataFrame], pend: Pending, version: str | None = None) -> Pending:
     """Fill ``added_in``, ``modified_in`` and the ``changes`` table of ``frames`` in place.
 
     Unchanged rows keep the versions of the last release; new or changed rows get ``version``
@@ -151,7 +149,6 @@ def stamp(root: str | Path, meta: dict[str, Any], frames: dict[str, pd.DataFrame
     import pandas as pd
     import pyarrow as pa
 
-    pend = pend or pending(root, meta, frames)
     version = version or pend.version
     old = pend.old
     text = pd.ArrowDtype(pa.string())

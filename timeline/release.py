@@ -22,7 +22,7 @@ from .archive import archive_name, build_archive
 from .citation import CITATION, citation_files
 from .descriptor import sha256
 from .diff import LEVELS, MAJOR, MINOR, NONE, PATCH, PackageDiff, bump
-from .history import MANIFEST, RELEASES, Release, last_release, pending, releases, snapshot_files, stamp
+from .history import MANIFEST, RELEASES, Pending, Release, last_release, releases, snapshot_files
 from .outputs import write_outputs
 from .problems import TimelineError, ValidationFailed
 from .tables import TABLES
@@ -168,8 +168,9 @@ def release_views(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, 
 def release(root: str | Path = ".", bump_override: str | None = None, reason: str | None = None,
             notes: str = "", today: dt.date | None = None, dry_run: bool = False) -> ReleaseResult:
     """Cut the next release of the package under ``root``; see the module docstring."""
-    from .build import build_lock, prepare, render
+    from .build import build_lock, package_files
     from .codebook import CODEBOOK, codebook, package_readme
+    from .pipeline import prepare
     from .rrecipe import RECIPE, recipe
 
     root = Path(root)
@@ -177,16 +178,31 @@ def release(root: str | Path = ".", bump_override: str | None = None, reason: st
     license_path = root / LICENSE
     if not license_path.is_file():
         raise TimelineError(f"{license_path} is missing; a release must carry its licence")
+    chosen: list[tuple[str, int]] = []
+    refused: list[TimelineError] = []
+
+    def choose(pend: Pending) -> str:
+        # The version is stamped before the rules run; a refusal waits until they have, so that
+        # invalid records are reported as such whatever the bump.
+        try:
+            chosen.append(choose_version(pend.last, pend.diff, bump_override, reason))
+        except TimelineError as exc:
+            refused.append(exc)
+            return pend.version
+        return chosen[-1][0]
+
     with build_lock(root, 60.0):
-        meta, frames, problems = prepare(root, today, unreleased=False)
-        if problems:
-            raise ValidationFailed(problems)
-        pend = pending(root, meta, frames)
-        version, level = choose_version(pend.last, pend.diff, bump_override, reason)
-        stamp(root, meta, frames, version, pend)
+        ready = prepare(root, today, unreleased=False, choose=choose)
+        if ready.problems:
+            raise ValidationFailed(ready.problems)
+        if refused:
+            raise refused[0]
+        meta, frames, pend = ready.meta, ready.frames, ready.pending
+        assert pend is not None and chosen  # records without problems are always stamped
+        version, level = chosen[-1]
         created = f"{today.isoformat()}T00:00:00Z"
         meta = {**meta, "version": version, "created": created}
-        files = render(meta, frames)
+        files = package_files(meta, frames)
         rows = {n: len(frames[n]) for n in TABLES}
         descriptor = json.loads(files[paths.DESCRIPTOR])
         cited = citation_files(meta, today)

@@ -365,7 +365,7 @@ OBLIGATION_SOURCES = Table(
     parent=("treaties", "treaty_id"),
 )
 
-CHANGES = Table(
+CHANGE_LOG = Table(
     "changes", "Changes",
     "The release log: every row added, modified, retracted or removed by each release after the first.",
     (
@@ -384,12 +384,12 @@ CHANGES = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (EVENTS, PLACES, ACTORS, PARTICIPANTS, ESTIMATES, ESTIMATE_SOURCES, SOURCES, CITATIONS, TREATIES,
-              TREATY_PARTIES, TREATY_OBLIGATIONS, OBLIGATION_SOURCES, CHANGES)
+              TREATY_PARTIES, TREATY_OBLIGATIONS, OBLIGATION_SOURCES, CHANGE_LOG)
 }
 # Fields every curated table carries; the build fills them from the release history.
 PROVENANCE_FIELDS = ("added_in", "modified_in")
 # The table of the release log: every other table is curated.
-LOG_TABLE = CHANGES.name
+LOG_TABLE = CHANGE_LOG.name
 
 
 def stable_ids() -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,20 +18,11 @@ if TYPE_CHECKING:
     from .reader import PackageSource
 
 
-def arrow_frame(table):
-    """Arrow-backed frame for the checks: the table's own columns, no copy (dictionary columns stay
-    dictionary-encoded; the rules look at their distinct values)."""
-    import pandas as pd
-
-    return pd.DataFrame({name: pd.Series(pd.arrays.ArrowExtensionArray(table[name]), copy=False)
-                         for name in table.column_names})
-
-
 def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in the records under ``root/data/records`` (empty when all is well)."""
-    from .build import prepare
+    from .pipeline import prepare
 
-    return sorted(set(prepare(Path(root), today)[2]))
+    return sorted(set(prepare(Path(root), today).problems))
 
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
@@ -63,6 +53,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         return sorted(problems)
     import pandas as pd
 
+    from .arrowops import arrow_frame
     from .assemble import expected_derived
     from .checks import check_frames
 
@@ -79,7 +70,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
         value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
-                           re.sub(r"\{row:(\d+)\}", lambda m: f"row {int(m[1]) + 1}", x.message), value))
+                           x.message if x.other_row is None else f"{x.message}; first defined at row {x.other_row + 1}",
+                           value))
     return sorted(out)
 
 

@@ -544,7 +544,7 @@ UNITS: dict[str, str] = {
     "days": "Calendar days.",
 }
 
-CHANGES: dict[str, str] = {
+ROW_CHANGES: dict[str, str] = {
     "added": "The row first appears in this version.",
     "modified": "Values of the row changed in this version; `fields` lists which.",
     "retracted": "The record was withdrawn in this version: its status became retracted; its id stays.",
@@ -567,7 +567,7 @@ VOCABULARIES: dict[str, dict] = {
     "estimate_counts": ESTIMATE_COUNTS,
     "attribution": ATTRIBUTIONS,
     "where_precision": WHERE_PRECISIONS,
-    "change": CHANGES,
+    "change": ROW_CHANGES,
 }
 
 
