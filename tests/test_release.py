@@ -214,3 +214,20 @@ def test_a_duplicate_id_after_a_release_is_reported_not_diffed(released: Path, c
     copy.write_text((released / MEETING).read_text())
     code, out, _ = cli("validate", "--records-only", "--root", str(released))
     assert code == 1 and "[primary-key]" in out
+
+
+def test_the_unreleased_notes_move_into_the_release_entry(released: Path, cli):
+    log = released / "CHANGELOG.md"
+    text = log.read_text()
+    at = text.index("## [1.0.0]")
+    log.write_text(text[:at] + "## Unreleased\n\n- A new command.\n- A fixed bug.\n\n" + text[at:])
+    shutil.copyfile(NEW_EVENT, released / "data/records/events/2024" / NEW_EVENT.name)
+    code, _, err = cli("release", "--root", str(released), "--date", "2026-02-01")
+    assert code == 0, err
+    text = log.read_text()
+    unreleased, entry = text.split("## Unreleased\n\n")[1].split("## [1.1.0]")
+    assert unreleased == ""  # emptied, kept for what comes next
+    entry = entry.split("## [1.0.0]")[0]
+    assert entry.index("MINOR release after 1.0.0") < entry.index("### Changes\n\n- A new command.\n- A fixed bug.\n")
+    assert entry.index("- A fixed bug.") < entry.index("### Added")
+    assert text.count("- A new command.") == 1

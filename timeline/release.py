@@ -120,13 +120,25 @@ def changelog_entry(version: str, date: dt.date, previous: str | None, diff: Pac
     return "\n".join(lines)
 
 
+UNRELEASED = "## Unreleased"
+
+
 def add_entry(text: str, entry: str) -> str:
+    """``text`` with ``entry`` as its newest release. What the ``## Unreleased`` section lists moves into
+    the entry (as its ``### Changes``), leaving that section empty for what comes next."""
     if not text.strip():
         text = CHANGELOG_HEADER
     at = text.find("\n## [")
-    if at < 0:
-        return text.rstrip("\n") + "\n\n" + entry
-    return text[: at + 1] + entry + "\n" + text[at + 1:]
+    head, rest = (text.rstrip("\n") + "\n\n", "") if at < 0 else (text[: at + 1], text[at + 1:])
+    start = head.find(f"\n{UNRELEASED}\n")
+    if start >= 0:
+        pending = head[start + len(UNRELEASED) + 2:].strip("\n")
+        head = head[: start + 1] + UNRELEASED + "\n\n"
+        if pending:
+            title, _, body = entry.partition("\n\n")
+            summary, _, sections = body.partition("\n\n")
+            entry = f"{title}\n\n{summary}\n\n### Changes\n\n{pending}\n\n{sections}"
+    return head + entry + ("\n" + rest if rest else "")
 
 
 def choose_version(last: Release | None, diff: PackageDiff, override: str | None, reason: str | None
