@@ -34,6 +34,9 @@ def test_the_diff_runs_even_when_an_earlier_step_failed(steps: dict[str, dict]):
     assert "<!-- timeline-data-diff -->" in run and '>> "$GITHUB_STEP_SUMMARY"' in run
     # both sides are built from records: the committed package is the last release on both
     assert "timeline build --root ../base --out ../base-package" in run
+    # each side by its own code: the base's toolchain installed from the base's checkout and lock
+    assert "../base-venv/bin/python -m pip install -q -c ../base/constraints.txt -e ../base" in run
+    assert "../base-venv/bin/timeline build --root ../base" in run
     assert "timeline diff ../base-package ../pr-package" in run
     assert "${{" not in run  # the base ref reaches the script through env, not by text substitution
 
