@@ -212,7 +212,7 @@ def test_markdown_converter() -> None:
     assert "<pre><code>&lt;raw&gt; &amp; code</code></pre>" in out
 
 
-def test_basemap_from_topojson() -> None:
+def test_basemap_from_topojson(tmp_path, capsys) -> None:
     from timeline.basemap import convert
 
     # Two squares sharing an edge (arc 1, reversed in the second), quantized and delta-encoded.
@@ -224,6 +224,16 @@ def test_basemap_from_topojson() -> None:
                 {"type": "Polygon", "arcs": [[3, -2]], "id": "002", "properties": {"name": "East"}},
                 {"type": "Polygon", "arcs": [[0, 1, 2]], "id": "010", "properties": {"name": "Antarctica"}}]}}}
     base = convert(topo, "9.9.9")
+    # The maintainers' entry point writes the same basemap, through the one writer.
+    import json
+
+    from timeline.basemap import main
+
+    src = tmp_path / "countries-110m.json"
+    src.write_text(json.dumps(topo))
+    (tmp_path / "package.json").write_text('{"version": "9.9.9"}')
+    assert main([str(src), str(tmp_path / "out" / "basemap.json")]) == 0
+    assert json.loads((tmp_path / "out" / "basemap.json").read_text()) == base
     assert [c["name"] for c in base["countries"]] == ["East", "West"]
     assert "world-atlas 9.9.9" in base["source"]
     west = base["countries"][1]["d"]

@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = src.parent / "package.json"
     version = json.loads(meta.read_text(encoding="utf-8")).get("version", "") if meta.is_file() else ""
     data = convert(json.loads(src.read_text(encoding="utf-8")), version)
-    out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    from .outputs import write_outputs
+
+    write_outputs(out.parent, {out.name: (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()})
     print(f"Wrote {out}: {len(data['countries'])} countries, {out.stat().st_size:,} bytes.")
     return 0
 
