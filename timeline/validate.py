@@ -33,7 +33,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     # reads mostly outside it: on two cores the two overlap.
     importing = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
     importing.start()
-    # So is parsing the gazetteer (half a second of JSON) for the places' check.
+    # So is indexing the gazetteer for the places' check.
     threading.Thread(target=_warm_gazetteer, daemon=True).start()
     today = today or dt.date.today()
     try:  # a release archive is unpacked into the cache, refused if unsafe
@@ -76,9 +76,9 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 
 def _warm_gazetteer() -> None:
-    from .gazetteer import entries
+    from .gazetteer import warm
 
-    entries()
+    warm()
 
 
 def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
