@@ -255,3 +255,19 @@ def test_every_reader_opens_packages_through_the_one_reader(built_mini: Path, op
             call()
     assert cli("diff", spec, spec)[0] == 2  # the CLI reports the (here: injected) failure
     assert opened == [(spec, False)] * 5 + [(str(release), False), (spec, False), (spec, True)]
+
+
+def test_a_table_reads_as_pyarrows_read_table_gives_it_empty_or_not(built_mini: Path):
+    import pyarrow.parquet as pq
+
+    src = open_package(built_mini)
+    sizes = {}
+    for name in src.parquet_tables():
+        data = src.data(name)
+        want = pq.read_table(data)
+        for got in (src.arrow(name, data=data), src.arrow(name, data=Path(data).read_bytes())):
+            assert got.equals(want) and got.schema.equals(want.schema, check_metadata=True), name
+            # the same chunks too: an empty table has one empty chunk per column, as read_table gives it
+            assert [c.num_chunks for c in got.columns] == [c.num_chunks for c in want.columns], name
+        sizes[name] = want.num_rows
+    assert 0 in sizes.values() and max(sizes.values()) > 0  # both kinds were read

@@ -90,3 +90,16 @@ def test_a_series_is_tidy_and_keeps_precision(real):
     assert s["as_of"].is_monotonic_increasing
     assert set(s["as_of_precision"].astype(str)) <= {"day", "month", "year"}
     assert {"low", "best", "high", "estimator", "counts"} <= set(s.columns)
+
+
+def test_a_look_up_by_the_index_is_the_entry_of_the_whole_gazetteer():
+    from timeline import gazetteer
+
+    gazetteer.entries.cache_clear()
+    gazetteer._one.cache_clear()
+    text, offsets = gazetteer._offsets()
+    assert len(offsets) > 20_000
+    by_index = {gid: gazetteer.lookup(gid) for gid in offsets}
+    assert gazetteer.entries.cache_info().currsize == 0  # no look-up needed the whole file
+    assert {gid: e for gid, e in by_index.items() if e is not None} == gazetteer.entries()
+    assert gazetteer.lookup(1) is None and gazetteer.lookup(True) is None and gazetteer.lookup("2643743") is None

@@ -78,8 +78,11 @@ class PackageSource:
 
         if data is None:
             data = self.data(name)
-        try:
-            return pq.read_table(pa.BufferReader(data) if isinstance(data, bytes) else data, columns=columns)
+        try:  # one file: ParquetFile reads what read_table would, without importing pyarrow.dataset
+            # (a quarter of a second of a validate at 100,000 events); an empty table keeps one empty
+            # chunk per column, as read_table gives it
+            table = pq.ParquetFile(pa.BufferReader(data) if isinstance(data, bytes) else data).read(columns=columns)
+            return table if table.num_rows else table.schema.empty_table()
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise NotParquet(self._where(str(self.resources[name].get("path"))),
                              f"not a readable Parquet file ({str(exc)[:120]})") from None
