@@ -72,19 +72,6 @@ def open_release(release: Release | None) -> Package:
     return Package.of(open_package(release.path, label=f"release {release.version}"))
 
 
-def released_ids(root: str | Path, table: str, column: str) -> set[str]:
-    """Ids published in the last release (every earlier one's too: ids are never removed)."""
-    from .reader import open_package
-
-    release = last_release(root)
-    if release is None:
-        return set()
-    src = open_package(release.path)
-    if table not in src.resources:
-        return set()
-    return set(src.arrow(table, columns=[column]).column(column).to_pylist())
-
-
 def candidate(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Package:
     """The package the build is about to write, as the diff sees it."""
     import pyarrow as pa
