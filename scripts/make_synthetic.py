@@ -16,7 +16,7 @@ event follow the curated data (participants 2.2, estimates 0.87, citations 1.9, 
 citation); each estimate names 1-2 of its event's citations as its sources (1.3 per estimate), each
 treaty provision 1-2 of its signing event's; actors and treaties grow slower than events (N/20
 actors, N/5000 treaties). The derived columns (category, plover_category, confidence) are computed
-by the build's own rule (``timeline.assemble.expected_derived``).
+by the build's own rule (``timeline.derived.expected_derived``).
 """
 
 from __future__ import annotations
@@ -391,21 +391,20 @@ def _arrow(name: str, cols: dict[str, object], rows: int):
 
 def tables(data: Synthetic) -> dict:
     """Arrow tables of the package, derived event columns computed by the library's own rule."""
-    import pandas as pd
     import pyarrow as pa
 
-    from timeline.assemble import expected_derived
+    from timeline.derived import expected_derived
+    from timeline.frame import frames
 
     out = {}
     for name in TABLES:
         cols = data.columns.get(name, {})
         rows = len(next(iter(cols.values()))) if cols else 0
         out[name] = _arrow(name, cols, rows)
-    frames = {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in out.items()}
-    derived = expected_derived(frames)
+    derived = expected_derived(frames(out))
     ev = out["events"]
     for col in ("category", "plover_category", "confidence"):
-        values = pa.array(derived[col].astype(object).where(derived[col].notna(), None).tolist(), pa.string())
+        values = derived[col].values.cast(pa.string()).combine_chunks()
         ev = ev.set_column(ev.schema.get_field_index(col), col, values)
     out["events"] = ev
     return out

@@ -8,12 +8,14 @@ RE2 engine that pandas uses for Arrow strings); tests/test_fast_paths.py checks 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .frame import Column, Frame
 from .schemas import TEXT_RULES, allowed_values
 from .tables import PLAIN_PATTERNS, TABLES, Field
 
@@ -28,12 +30,20 @@ Cell = tuple[int, str, str, object]
 _EDGE = np.zeros(256, dtype=bool)
 _EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE[0x80:] = True
+# The C1 controls U+0080..U+009F, C2 80..C2 9F in UTF-8 (C0 controls and DEL are single bytes).
+# Both patterns start with a literal, which ``re`` scans for as fast as ``bytes.find``.
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+_DOUBLE_SPACE = re.compile(rb"  ")
 
 
-def arrow(series: pd.Series) -> pa.ChunkedArray:
-    """The column as Arrow, without a copy when it is Arrow-backed already."""
+def arrow(series: pd.Series | Column | pa.ChunkedArray) -> pa.ChunkedArray:
+    """The column as Arrow, without a copy when it is Arrow-backed already (a ``frame.Column`` always is)."""
     import pyarrow as pa
 
+    if isinstance(series, Column):
+        return series.values
+    if isinstance(series, pa.ChunkedArray):
+        return series
     values = series.array
     out = values.__arrow_array__() if hasattr(values, "__arrow_array__") else pa.array(series, from_pandas=True)
     return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
@@ -82,7 +92,8 @@ def _data(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _suspects(column: pa.ChunkedArray) -> set[str]:
     """Text rules some value of the column may break, from cheap scans of its bytes (a superset:
-    the exact regex then runs only on the columns named here)."""
+    the exact regex then runs only on the columns named here). The scans read the Arrow buffer in
+    place: numpy for byte ranges, ``re`` for byte sequences (a bytes copy costs more than the scan)."""
     found: set[str] = set()
     for chunk in column.chunks:
         if len(chunk) == chunk.null_count:
@@ -90,14 +101,14 @@ def _suspects(column: pa.ChunkedArray) -> set[str]:
         data, offs = _data(chunk)
         if not len(data):
             continue
-        raw = data.tobytes()
-        ascii_only = raw.isascii()
+        raw, top = memoryview(data), data.max()
+        ascii_only = top < 0x80
         if not ascii_only:  # every invisible character is non-ASCII
             found.update(("unicode-nfc", "invisible-characters"))
-        # C0 controls and DEL; C1 controls are U+0080..U+009F, written C2 80..C2 9F in UTF-8.
-        if data.min() < 0x20 or b"\x7f" in raw or (not ascii_only and b"\xc2" in raw):
+        # C0 controls are below 0x20; DEL is 0x7F (none when no byte reaches it).
+        if data.min() < 0x20 or top >= 0x7F and (data == 0x7F).any() or not ascii_only and _C1_CONTROL.search(raw):
             found.add("control-characters")
-        if b"  " in raw:
+        if _DOUBLE_SPACE.search(raw):
             found.add("double-space")
         # First and last byte of every value (an empty value reads a neighbour's byte: only a false alarm).
         edges = np.concatenate([np.take(data, offs[:-1], mode="clip"), np.take(data, offs[1:] - 1, mode="clip")])
@@ -218,11 +229,16 @@ def _text_failures(column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
         yield _nfc_failures(column), "unicode-nfc"
 
 
-def well_formed(name: str, df: pd.DataFrame) -> bool:
-    """Whether the frame has the table's columns in order and a 0..n-1 index."""
+def well_formed(name: str, df: pd.DataFrame | Frame) -> bool:
+    """Whether the frame has the table's columns in order and a 0..n-1 index (a ``frame.Frame`` has no
+    other index)."""
+    if list(df.columns) != TABLES[name].field_names:
+        return False
+    if isinstance(df, Frame):
+        return True
     import pandas as pd
 
-    return list(df.columns) == TABLES[name].field_names and df.index.equals(pd.RangeIndex(len(df)))
+    return df.index.equals(pd.RangeIndex(len(df)))
 
 
 def failing_cells(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Cell] | None:
@@ -275,8 +291,8 @@ def _cached(objects: tuple, compute: Callable[[], object]) -> object:
 
 
 def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
-    """Start of each run of equal neighbours when that saves at least a quarter of the look-ups
-    (a child table sorted by its parent's id repeats it row after row); None otherwise."""
+    """Start of each run of equal neighbours (a child table sorted by its parent's id repeats it row
+    after row); None for a short column or one with nulls."""
     import pyarrow.compute as pc
 
     n = len(column)
@@ -284,8 +300,7 @@ def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
         return None
     column = column.combine_chunks() if column.num_chunks > 1 else column.chunk(0)
     change = pc.not_equal(column.slice(1), column.slice(0, n - 1))
-    starts = np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
-    return starts if len(starts) <= 0.75 * n else None
+    return np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
 
 
 def _expand(found: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
@@ -295,7 +310,8 @@ def _expand(found: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
 def _probe(column: pa.ChunkedArray, known: pa.ChunkedArray) -> tuple[pa.ChunkedArray | None, Callable]:
     """What to look up for ``column`` in ``known``, and how to turn the answer into one position per
     row. When the column's runs are exactly the unique sorted keys (every parent row has children,
-    as built packages are sorted), no look-up is needed at all: the answer is ``(None, positions)``."""
+    as built packages are sorted), no look-up is needed at all: the answer is ``(None, positions)``.
+    Otherwise the runs are looked up when that saves at least a quarter of the look-ups."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -303,10 +319,13 @@ def _probe(column: pa.ChunkedArray, known: pa.ChunkedArray) -> tuple[pa.ChunkedA
     starts = _runs(column)
     if starts is None:
         return column.cast(pa.string()), lambda found: found
+    if len(starts) == len(known):
+        values = pc.take(column, pa.array(starts)).cast(pa.string())
+        if unique_key_arrow(known) and pc.all(pc.equal(values, known.cast(pa.string()))).as_py():
+            return None, lambda _: _expand(np.arange(len(known), dtype=np.int64), starts, n)
+    if len(starts) > 0.75 * n:
+        return column.cast(pa.string()), lambda found: found
     values = pc.take(column, pa.array(starts)).cast(pa.string())
-    if len(values) == len(known) and unique_key_arrow(known) and pc.all(
-            pc.equal(values, known.cast(pa.string()))).as_py():
-        return None, lambda _: _expand(np.arange(len(known), dtype=np.int64), starts, n)
     return values, lambda found: _expand(found, starts, n)
 
 
@@ -413,10 +432,10 @@ def among_sorted(keys: np.ndarray, known: np.ndarray) -> np.ndarray:
     return known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
 
 
-def duplicated(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> np.ndarray:
+def duplicated(df: pd.DataFrame | Frame, cols: tuple[str, ...] | list[str]) -> np.ndarray:
     """Rows whose key occurs more than once. A null single-column key never counts; in a
     compound key a null is a value like any other (as Python tuples compare)."""
-    import pandas as pd
+    import pyarrow.compute as pc
 
     n = len(df)
     if n < 2 or len(cols) == 1 and unique_key(df[cols[0]]):
@@ -425,14 +444,24 @@ def duplicated(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> np.ndarra
     if not any(c.null_count for c in columns) and _strictly_increasing(columns):
         return np.zeros(n, dtype=bool)
     codes = np.zeros(n, dtype=np.int64)
-    for c in cols:
-        part, uniques = pd.factorize(df[c], use_na_sentinel=len(cols) == 1)
-        codes = codes * (len(uniques) + 1) + part
-        codes, _ = pd.factorize(codes)
-    dup = pd.Series(codes).duplicated(keep=False).to_numpy()
+    for c in columns:
+        part, distinct = _codes(c)
+        codes = np.unique(codes * (distinct + 1) + part, return_inverse=True)[1].reshape(-1)
+    dup = np.bincount(codes)[codes] > 1
     if len(cols) == 1:
-        dup = dup & df[cols[0]].notna().to_numpy()
+        dup &= pc.is_valid(columns[0]).to_numpy(zero_copy_only=False)
     return dup
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """One integer per row, equal for equal values and a null a value of its own; and how many there are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
 
 
 def isin(values: pd.Series, known: pd.Series | list[pd.Series]) -> np.ndarray:

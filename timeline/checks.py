@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 
 from . import vocab
 from .columns import Failure, Frames, column_failures, inherited_failures, inheriting
@@ -24,24 +24,32 @@ from .sourcing import rule_sourcing
 from .tables import TABLES, users
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
-def _rows(mask: pd.Series) -> list[int]:
-    return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
+    from .frame import Column, Frame
+
+def _rows(mask: np.ndarray) -> list[int]:
+    return np.flatnonzero(mask).tolist()
 
 
-def _dates(series: pd.Series) -> pa.ChunkedArray:
+def _dates(series: pd.Series | Column) -> pa.ChunkedArray:
     """The column as Arrow dates: comparisons hold for any year (pandas timestamps stop at 2262)."""
     import pyarrow as pa
 
     from .arrowops import arrow
+    from .frame import Column
+
+    if isinstance(series, Column):
+        return series.values.cast(pa.date32())
+    import pandas as pd  # a caller's pandas frame: pandas is loaded already
 
     if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date(series.dtype.pyarrow_dtype):
         return arrow(series).cast(pa.date32())
     return pa.chunked_array([pa.array(series.astype("object"), pa.date32())])
 
 
-def _text(series: pd.Series) -> pa.ChunkedArray:
+def _text(series: pd.Series | Column) -> pa.ChunkedArray:
     import pyarrow as pa
 
     from .arrowops import arrow
@@ -49,7 +57,7 @@ def _text(series: pd.Series) -> pa.ChunkedArray:
     return arrow(series).cast(pa.string())
 
 
-def _is(series: pd.Series, value: str) -> pa.ChunkedArray:
+def _is(series: pd.Series | Column, value: str) -> pa.ChunkedArray:
     """Whether each value of a text or dictionary column equals ``value`` (false for a null)."""
     import pyarrow.compute as pc
 
@@ -162,10 +170,16 @@ def rule_estimates(f: Frames) -> Iterator[Failure]:
                       f"measure {es['measure'][i]} is counted in {expected[i].as_py()}", es["unit"][i])
 
 
-def _key(df: pd.DataFrame, cols: tuple[str, ...] | list[str]) -> pd.Series:
-    if len(cols) == 1:
-        return df[cols[0]].astype("object")
-    return pd.Series(list(zip(*(df[c].astype("object") for c in cols), strict=True)), index=df.index)
+def _keys(df: pd.DataFrame | Frame, cols: tuple[str, ...] | list[str], rows: np.ndarray) -> list[object]:
+    """The keys of some rows as Python values (a tuple for a compound key)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow
+
+    at = pa.array(rows, pa.int64())
+    parts = [pc.take(arrow(df[c]), at).to_pylist() for c in cols]
+    return parts[0] if len(cols) == 1 else list(zip(*parts, strict=True))
 
 
 # Distinct unknown references that get a "did you mean" hint; past that, difflib would dominate.
@@ -178,7 +192,7 @@ _A_ROW = {"events": "an event", "actors": "an actor", "sources": "a source", "tr
 _PARENT = {t.name: (t.parent[1], t.parent[0]) for t in TABLES.values() if t.parent}
 
 
-def _look_up(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
+def _look_up(pairs: list[tuple[pd.Series | Column, pd.Series | Column]]) -> None:
     """Compute (inside ``arrowops.memo``) the look-ups of the reference columns into one key column,
     and whether that key is unique: hashing in pyarrow, which leaves the interpreter free."""
     from .arrowops import positions, prefetch, unique_key
@@ -189,9 +203,9 @@ def _look_up(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
     unique_key(pairs[0][1])
 
 
-def _by_key(f: Frames) -> list[list[tuple[pd.Series, pd.Series]]]:
+def _by_key(f: Frames) -> list[list[tuple[pd.Series | Column, pd.Series | Column]]]:
     """The foreign keys grouped by the key column they refer to, the most rows first."""
-    groups: dict[tuple[str, str], list[tuple[pd.Series, pd.Series]]] = {}
+    groups: dict[tuple[str, str], list[tuple[pd.Series | Column, pd.Series | Column]]] = {}
     for name, table in TABLES.items():
         for fld in table.fields:
             if fld.references:
@@ -202,38 +216,45 @@ def _by_key(f: Frames) -> list[list[tuple[pd.Series, pd.Series]]]:
 
 def _suggester(f: Frames, table: str, column: str) -> Callable[[str], str | None]:
     """'Did you mean' among the keys of ``table``, by spelling and by the rows' names (``hints``)."""
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow
     from .hints import Hints
 
     df = f[table]
-    known = pd.Index(df[column].astype("object").dropna().unique())
+    keys = arrow(df[column])
+    known = pc.unique(pc.drop_null(keys))
     if len(known) >= 50_000:
         return lambda value: None
     names: dict[str, list[str]] = {}
     for col in ("name", "short_name"):
         if col in df and len(df) < 50_000:
-            for key, name in zip(df[column].astype("object"), df[col].astype("object"), strict=True):
+            for key, name in zip(keys.to_pylist(), arrow(df[col]).to_pylist(), strict=True):
                 if isinstance(key, str) and isinstance(name, str):
                     names.setdefault(key, []).append(name)
-    hints = Hints(known.astype(str).tolist(), names)
+    hints = Hints([str(k) for k in known.to_pylist()], names)
     return hints.suggest
 
 
 def rule_keys(f: Frames) -> Iterator[Failure]:
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, positions
     from .arrowops import duplicated as duplicated_rows
-    from .arrowops import positions
 
     duplicated = {}
     for name, table in TABLES.items():
         df = f[name]
-        dup = pd.Series(duplicated_rows(df, table.primary_key), index=df.index)
-        key = _key(df[dup] if dup.any() else df.iloc[:0], table.primary_key)  # Python keys: duplicates only
-        duplicated[name] = set(key) if dup.any() else set()
-        if name in _PARENT and dup.any():
+        rows = np.flatnonzero(duplicated_rows(df, table.primary_key))
+        key = dict(zip(rows.tolist(), _keys(df, table.primary_key, rows), strict=True))  # duplicates only
+        duplicated[name] = set(key.values())
+        if name in _PARENT and len(rows):
             column, parent = _PARENT[name]
-            dup &= ~df[column].astype("object").isin(duplicated[parent])
-        if dup.any():
+            # the parent's key duplicated already: the same mistake, reported there
+            rows = rows[[v not in duplicated[parent] for v in _keys(df, [column], rows)]]
+        if len(rows):
             first = {}
-            for i in _rows(dup):
+            for i in rows.tolist():
                 k = key[i]
                 if k in first:
                     yield Failure(name, i, table.primary_key[-1] if len(table.primary_key) > 1
@@ -247,7 +268,7 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
             ref_table, ref_field = fld.references
             values = df[fld.name]
             found = positions(values, f[ref_table][ref_field]) >= 0
-            missing = pd.Series(values.notna().to_numpy() & ~found, index=df.index)
+            missing = pc.is_valid(arrow(values)).to_numpy(zero_copy_only=False) & ~found
             if not missing.any():
                 continue
             suggest = _suggester(f, ref_table, ref_field)
@@ -265,11 +286,11 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
                               values[i])
 
 
-def _isin(values: pd.Series, known: pd.Series | list[pd.Series]) -> pd.Series:
+def _isin(values: pd.Series | Column, known: pd.Series | Column | list) -> np.ndarray:
     """``values.isin(known)``, reusing the foreign-key look-ups where ``values`` is a unique key."""
     from .arrowops import covered
 
-    return pd.Series(covered(values, known if isinstance(known, list) else [known]), index=values.index)
+    return covered(values, known if isinstance(known, list) else [known])
 
 
 # The orphan rule's message for each table it applies to (tables.Table.orphan_check).
@@ -291,17 +312,20 @@ def rule_links(f: Frames) -> Iterator[Failure]:
         shown = "url" if name == "sources" else key
         for i in _rows(~_isin(df[key], used)):
             yield Failure(name, i, key, "orphan", _ORPHAN[name], df[shown][i])
-    actors = f["actors"]
-    parties = f["treaty_parties"]
-    types = actors.drop_duplicates("actor_id").set_index("actor_id")["actor_type"].astype("object")
-    types.index = types.index.astype("object")
-    ptype = parties["actor_id"].astype("object").map(types)
-    for i in _rows(ptype.notna() & (ptype != "state")):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrowops import arrow, positions
+
+    actors, parties = f["actors"], f["treaty_parties"]
+    at = positions(parties["actor_id"], actors["actor_id"])  # an actor's first row, if its id repeats
+    ptype = pc.take(arrow(actors["actor_type"]).cast(pa.string()), pa.array(at, pa.int64(), mask=at < 0))
+    for i in _at(pc.and_(pc.is_valid(ptype), pc.not_equal(ptype, "state"))):
         yield Failure("treaty_parties", i, "actor_id", "treaty-party", "a treaty party must be a state actor",
                       parties["actor_id"][i])
 
 
-def _differ(a: pd.Series, b: pd.Series) -> list[int]:
+def _differ(a: pd.Series | Column, b: pd.Series | Column) -> list[int]:
     """Rows where two text columns differ, a null equal only to a null (compared in Arrow)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -313,9 +337,10 @@ def _differ(a: pd.Series, b: pd.Series) -> list[int]:
     return [int(i) for i in pc.indices_nonzero(pc.invert(same)).to_numpy()]
 
 
-def rule_derived(f: Frames, want: pd.DataFrame) -> Iterator[Failure]:
+def rule_derived(f: Frames, want: Frame) -> Iterator[Failure]:
     """For a built package: derived columns equal ``want``, what the build would compute, and each
     place's columns equal its gazetteer entry's."""
+    from .arrowops import arrow
     from .gazetteer import lookup
 
     ev = f["events"]
@@ -324,31 +349,36 @@ def rule_derived(f: Frames, want: pd.DataFrame) -> Iterator[Failure]:
         for i in _differ(have, exp):
             yield Failure("events", i, col, "derived", f"should be {exp[i]!r} by the documented rule", have[i])
     places = f["places"]
-    gids = places["geonameid"].astype("object")
-    columns = {c: places[c].astype("object") for c in ("gazetteer_name", "country", "admin1_code", "latitude",
-                                                        "longitude")}
+    gids = [None if _missing(v) else v for v in arrow(places["geonameid"]).to_pylist()]
+    columns = {c: arrow(places[c]).to_pylist() for c in ("gazetteer_name", "country", "admin1_code", "latitude",
+                                                          "longitude")}
     for i, gid in enumerate(gids):
-        entry = lookup(None if pd.isna(gid) else int(gid))
+        entry = lookup(None if gid is None else int(gid))
         if entry is None:
-            if not pd.isna(gid):
+            if gid is not None:
                 yield Failure("places", i, "geonameid", "gazetteer", "is not an entry of the gazetteer", gid)
             continue
         for col, value in columns.items():
             attr = "name" if col == "gazetteer_name" else col
             want_value = getattr(entry, attr)
-            have = None if pd.isna(value[i]) else value[i]
+            have = None if _missing(value[i]) else value[i]
             if have != want_value:
                 yield Failure("places", i, col, "derived", f"should be {want_value!r}, the gazetteer's", have)
 
 
-def _after(tasks: list, derived: Callable[[Frames], pd.DataFrame], f: Frames) -> pd.DataFrame:
+def _missing(value: object) -> bool:
+    """A null, or a float NaN (a pandas caller's missing value)."""
+    return value is None or value != value
+
+
+def _after(tasks: list, derived: Callable[[Frames], Frame], f: Frames) -> Frame:
     """The derived columns, once the key look-ups they use are done (then beside the key rules)."""
     for task in tasks:
         task.result()
     return derived(f)
 
 
-def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], pd.DataFrame] | None = None,
+def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], Frame] | None = None,
                  skip: set[tuple[str, int, str]] | None = None) -> list[Failure]:
     """Run every rule; ``skip`` holds cells already reported as malformed."""
     from concurrent.futures import ThreadPoolExecutor

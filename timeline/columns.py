@@ -12,13 +12,14 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
-
 from .schemas import PATTERN_HINTS, TEXT_RULES, allowed_values, schema_pandera
 from .tables import TABLES, Field
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
+
+    from .frame import Column, Frame
 
 
 class Failure(NamedTuple):
@@ -34,10 +35,11 @@ class Failure(NamedTuple):
     other_row: int | None = None
 
 
-Frames = dict[str, pd.DataFrame]
+# A package's tables as ``frame.Frame`` (as validate --package reads them) or as pandas frames.
+Frames = dict[str, "pd.DataFrame | Frame"]
 
 
-def column_failures(name: str, df: pd.DataFrame, deferred: frozenset[str] = frozenset()) -> list[Failure]:
+def column_failures(name: str, df: pd.DataFrame | Frame, deferred: frozenset[str] = frozenset()) -> list[Failure]:
     """Field rules from the table definition, run with pyarrow.compute (see ``arrowops``).
 
     Fields in ``deferred`` get only the required rule here; their other rules come from
@@ -83,8 +85,8 @@ def inheriting(f: Frames, name: str) -> frozenset[str]:
                      if inherits(x) and well_formed(x.references[0], f[x.references[0]]))
 
 
-def inherited_failures(name: str, column: str, values: pd.Series, keys: pd.Series, key_failures: list[Failure],
-                       positions: np.ndarray) -> list[Failure]:
+def inherited_failures(name: str, column: str, values: pd.Series | Column, keys: pd.Series | Column,
+                       key_failures: list[Failure], positions: np.ndarray) -> list[Failure]:
     """Column rules of reference ``column`` (values) from its key column's failures: a value found at
     ``positions`` in the keys breaks the rules that key breaks; the values found nowhere (foreign-key
     failures as well) are checked directly."""
@@ -134,6 +136,7 @@ def _failures(name: str, cells: list[tuple[int, str, str, object]]) -> list[Fail
 
 def column_failures_pandera(name: str, df: pd.DataFrame) -> list[Failure]:
     """The same field rules run through the generated pandera schema: the reference implementation."""
+    import pandas as pd
     import pandera.pandas as pa_pandas
 
     schema = schema_pandera(name)

@@ -9,13 +9,13 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import vocab
 from .columns import Failure, Frames
 from .tables import ISO3, LANGUAGE, TABLES
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
 
@@ -217,7 +217,7 @@ def _sources(f: Frames) -> Iterator[Failure]:
     import pyarrow.compute as pc
 
     src = f["sources"]
-    if src.empty:
+    if not len(src):
         return
     date, prec = src["date_published"], src["date_published_precision"]
     dated, precise = _valid(date), _valid(prec)

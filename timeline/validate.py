@@ -29,8 +29,9 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
     from .reader import open_package
 
-    # pandas takes a few tenths of a second to import, mostly in the interpreter; the Parquet
-    # reads mostly outside it: on two cores the two overlap.
+    # The rules' modules import while the Parquet files are read (mostly outside the interpreter);
+    # pandas among them: the rules never use it, but pyarrow imports it on the first Python value it
+    # converts (pa.scalar, pa.array), a few tenths of a second in the interpreter.
     importing = threading.Thread(target=_import_rules, daemon=True)
     importing.start()
     # So is indexing the gazetteer for the places' check.
@@ -51,13 +52,12 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     importing.join()
     if problems:
         return sorted(problems)
-    import pandas as pd
-
-    from .arrowops import arrow_frame
-    from .assemble import expected_derived
     from .checks import check_frames
+    from .derived import expected_derived
+    from .frame import Frame
 
-    frames = {name: arrow_frame(table) for name, table in tables.items()}
+    # No pandas: the rules run on the Arrow tables as they were read (``frame.Frame``).
+    frames = {name: Frame(table) for name, table in tables.items()}
     del tables
     failures = check_frames(frames, today, derived=expected_derived)
     out = []
@@ -67,8 +67,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
             out.append(Problem(rel, 0, "", x.field, x.rule, x.message))
             continue
         pk = TABLES[x.table].primary_key
-        record = "/".join(str(frames[x.table][k].iloc[x.row]) for k in pk)
-        value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else show(x.value)
+        record = "/".join(str(frames[x.table][k][x.row]) for k in pk)
+        value = "" if x.value is None or x.value != x.value else show(x.value)  # a null, or a float NaN
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
                            x.message if x.other_row is None else f"{x.message}; first defined at row {x.other_row + 1}",
                            value))
@@ -76,8 +76,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 
 def _import_rules() -> None:
-    """pandas and the modules of the rules, which import it (a twentieth of a second more)."""
-    for name in ("pandas", "timeline.arrowops", "timeline.assemble", "timeline.checks"):
+    """pandas (see above) and the modules of the rules."""
+    for name in ("pandas", "pyarrow.compute", "timeline.arrowops", "timeline.derived", "timeline.checks"):
         importlib.import_module(name)
 
 
