@@ -159,3 +159,20 @@ def test_a_duplicate_key_in_a_package_names_the_first_row(built_mini: Path):
     (built_mini / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     found = [p for p in validate_package(built_mini) if p.rule == "primary-key"]
     assert [(p.line, p.message) for p in found] == [(table.num_rows + 1, "duplicate actor_id; first defined at row 2")]
+
+
+def test_provenance_columns_are_checked_row_by_row_and_by_their_stored_type(built_mini: Path):
+    """The provenance columns are read as the file's dictionary (they hold a handful of versions):
+    a bad version is still reported at its own row, and the type checked is the one stored."""
+    _rewrite(built_mini, "participants", lambda t: _set_value(t, "added_in", 1, "1.0"))
+    (problem,) = validate_package(built_mini)
+    assert (problem.file, problem.line, problem.field, problem.rule, problem.value) == (
+        "data/participants.parquet", 2, "added_in", "pattern", "'1.0'")
+
+    def encoded(table):
+        i = table.schema.get_field_index("modified_in")
+        return table.set_column(i, "modified_in", table.column("modified_in").dictionary_encode())
+
+    _rewrite(built_mini, "sources", encoded)
+    found = {(p.file, p.field, p.rule) for p in validate_package(built_mini)}
+    assert ("data/sources.parquet", "modified_in", "column-type") in found

@@ -33,7 +33,10 @@ from .paths import DESCRIPTOR, default_package
 from .problems import NotFound, NotParquet, TimelineError, UnsafeArchive, UnsafePackage
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
 REVISION = "revision"  # the source of a package read from git (``load`` reads no revisions)
 
@@ -71,21 +74,36 @@ class PackageSource:
     def _where(self, rel: str) -> str:
         raise NotImplementedError
 
-    def arrow(self, name: str, columns: list[str] | None = None, data: Path | bytes | None = None) -> pa.Table:
-        """A table as Arrow; ``data`` is what ``data(name)`` returned, when it was checked already."""
+    def parquet(self, name: str, data: Path | bytes | None = None,
+                dictionary: Collection[str] = ()) -> pq.ParquetFile:
+        """A table's Parquet file, opened (its footer read); ``dictionary`` names columns to read
+        dictionary-encoded, as the file stores them (they must exist)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         if data is None:
             data = self.data(name)
+        try:
+            return pq.ParquetFile(pa.BufferReader(data) if isinstance(data, bytes) else data,
+                                  read_dictionary=list(dictionary) or None)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise self._not_parquet(name, exc) from None
+
+    def arrow(self, name: str, columns: list[str] | None = None, data: Path | bytes | None = None,
+              dictionary: Collection[str] = ()) -> pa.Table:
+        """A table as Arrow; ``data`` is what ``data(name)`` returned, when it was checked already."""
+        file = self.parquet(name, data, dictionary)
         try:  # one file: ParquetFile reads what read_table would, without importing pyarrow.dataset
             # (a quarter of a second of a validate at 100,000 events); an empty table keeps one empty
             # chunk per column, as read_table gives it
-            table = pq.ParquetFile(pa.BufferReader(data) if isinstance(data, bytes) else data).read(columns=columns)
+            table = file.read(columns=columns)
             return table if table.num_rows else table.schema.empty_table()
-        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-            raise NotParquet(self._where(str(self.resources[name].get("path"))),
-                             f"not a readable Parquet file ({str(exc)[:120]})") from None
+        except (OSError, ValueError) as exc:
+            raise self._not_parquet(name, exc) from None
+
+    def _not_parquet(self, name: str, exc: Exception) -> NotParquet:
+        return NotParquet(self._where(str(self.resources[name].get("path"))),
+                          f"not a readable Parquet file ({str(exc)[:120]})")
 
 
 class FolderPackage(PackageSource):

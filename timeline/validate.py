@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import paths
 from .problems import DuplicateResource, IntegrityError, NotParquet, Problem, UnsafeArchive, UnsafePackage, show
-from .tables import TABLES
+from .tables import PROVENANCE_FIELDS, TABLES
 
 if TYPE_CHECKING:
     from .reader import PackageSource
@@ -107,24 +107,32 @@ def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[
             problems.append(Problem(where, 0, name, "", rule, str(exc).removeprefix(f"{where}: ")))
             continue
         try:
-            table = src.arrow(name, data=file)
+            stored = src.parquet(name, data=file).schema_arrow
         except NotParquet as exc:
             problems.append(Problem(rel, 0, name, "", "parquet", exc.reason))
             continue
         expected = schema_arrow(name)
-        if not table.schema.equals(expected, check_metadata=False):
+        if not stored.equals(expected, check_metadata=False):
             wrong = []
             for f in expected:
-                have = table.schema.field(f.name).type if f.name in table.schema.names else None
+                have = stored.field(f.name).type if f.name in stored.names else None
                 if have != f.type:
                     wrong.append(Problem(rel, 0, name, f.name, "column-type", f"column should be {f.type}", str(have)))
-            extra = set(table.schema.names) - set(expected.names)
+            extra = set(stored.names) - set(expected.names)
             wrong += [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
             if wrong:
                 problems += wrong
                 continue
-            # The same columns and types, in another order or with other nullability flags (another
-            # writer's defaults): the rules, "required" among them, decide.
+        # The same columns and types, perhaps in another order or with other nullability flags
+        # (another writer's defaults): the rules, "required" among them, decide. The provenance
+        # columns, stored as text, hold a handful of versions: read as the file's dictionary, their
+        # rules run once per version, and no string is made for each row.
+        try:
+            table = src.arrow(name, data=file, dictionary=[c for c in PROVENANCE_FIELDS if c in expected.names])
+        except NotParquet as exc:
+            problems.append(Problem(rel, 0, name, "", "parquet", exc.reason))
+            continue
+        if table.schema.names != expected.names:
             table = table.select(expected.names)
         tables[name] = table
     return problems, tables
