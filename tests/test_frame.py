@@ -2,7 +2,7 @@
 
 - every rule gives the same failures on a ``frame.Frame`` as on the pandas frame over the same
   Arrow data (a caller's frames still work), on a package spoiled in many ways at once;
-- ``validate --package`` builds no pandas frame at all;
+- ``validate --package`` builds no pandas frame, and as a command never imports pandas;
 - a ``Column`` reads one value as Python, None for a null.
 """
 
@@ -105,3 +105,37 @@ def test_a_column_reads_values_as_python():
     assert [column[0], column[1], column[2]] == ["x", None, "z"] == list(column)
     assert frame["d"][0] == dt.date(2024, 6, 19) and frame["d"][1] is None
     assert frame["a"] is column and column.values.equals(table.column("a"))  # one object: look-ups share it
+
+
+def _pyarrow_converts_without_pandas() -> bool:
+    """pyarrow 15 imports pandas itself to turn a boolean array into numpy; later versions do not."""
+    code = ("import sys, pyarrow as pa; from timeline.frame import pyarrow_without_pandas; "
+            "pyarrow_without_pandas(); pa.array([True]).to_numpy(zero_copy_only=False); "
+            "sys.exit('pandas' in sys.modules)")
+    return subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_the_validate_package_command_never_imports_pandas(built_mini: Path):
+    """As a command (``cli.entry``) it tells pyarrow that pandas is absent; the process then exits."""
+    if not _pyarrow_converts_without_pandas():
+        pytest.skip("this pyarrow imports pandas for its own conversions (pyarrow 15 does)")
+    code = ("import sys; from timeline.cli import entry; "
+            f"sys.argv = ['timeline', 'validate', '--package', {str(built_mini)!r}]; entry()")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "Valid: no problems found." in done.stdout, done.stderr[-2000:]
+    assert "pandas.core" not in done.stderr  # -X importtime lists every module imported
+
+
+def test_pyarrow_still_converts_pandas_after_being_told_it_is_absent():
+    code = """
+import sys
+from timeline.frame import pyarrow_imports_pandas, pyarrow_without_pandas
+pyarrow_without_pandas()
+assert "pandas" not in sys.modules and not pyarrow_imports_pandas()
+import pandas as pd
+import pyarrow as pa
+table = pa.Table.from_pandas(pd.DataFrame({"a": [1, 2]}))
+assert table.to_pandas()["a"].tolist() == [1, 2]
+assert pa.array(pd.Series(["x", None])).to_pylist() == ["x", None]
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)

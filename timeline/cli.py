@@ -122,6 +122,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .validate import validate_package, validate_records
 
     problems = []
+    if _ONE_COMMAND and (args.package is not None or args.package_only):
+        from .frame import pyarrow_without_pandas
+
+        pyarrow_without_pandas()  # the package rules run on Arrow; the records' assembly uses pandas
     if args.package is not None:  # `--package` alone: the checkout's package, else the bundled one
         problems += validate_package(locate.package(args.package, args.root), _today())
     else:
@@ -395,6 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+# Set by ``entry``: this process runs one command, then exits (no caller shares its imports).
+_ONE_COMMAND = False
+
+
 def entry() -> None:
     """Console-script entry point: run ``main`` and exit without tearing down Arrow's threads.
 
@@ -409,6 +417,8 @@ def entry() -> None:
     # events, see BENCHMARKS.md). Committing on demand leaves the results unchanged. Set before
     # pyarrow loads; a value the user has set wins.
     os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
+    global _ONE_COMMAND
+    _ONE_COMMAND = True
     code = main()
     if "pyarrow" in sys.modules:
         import gc

@@ -9,6 +9,7 @@ this way: importing pandas alone costs about as much as every rule at 100,000 ev
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -67,3 +68,42 @@ class Frame:
 def frames(tables: dict[str, pa.Table]) -> dict[str, Frame]:
     """The tables as frames for the rules."""
     return {name: Frame(table) for name, table in tables.items()}
+
+
+def pyarrow_without_pandas() -> None:
+    """Let pyarrow's first look for pandas find none (for a process that gives pyarrow no pandas object).
+
+    pyarrow imports pandas, a quarter of a second of interpreter time, the first time it converts a
+    Python value (``pa.scalar``, ``pa.array``), only to ask whether the value is a pandas object;
+    ``timeline validate --package`` never gives it one. Once the look has found nothing, pyarrow
+    still imports pandas whenever it is asked to convert to or from pandas. Nothing happens if
+    pandas is loaded already.
+    """
+    global _PANDAS_SKIPPED
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([0])
+        _PANDAS_SKIPPED = True
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+def pyarrow_imports_pandas() -> bool:
+    """Whether pyarrow will import pandas on its first conversion (see ``pyarrow_without_pandas``)."""
+    return not _PANDAS_SKIPPED
+
+
+_PANDAS_SKIPPED = False
+
+
+class _NoPandas:
+    """An import finder for which pandas is not there."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("pandas is left out of this command", name="pandas")

@@ -30,8 +30,8 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
     from .reader import open_package
 
     # The rules' modules import while the Parquet files are read (mostly outside the interpreter);
-    # pandas among them: the rules never use it, but pyarrow imports it on the first Python value it
-    # converts (pa.scalar, pa.array), a few tenths of a second in the interpreter.
+    # pandas among them, unless pyarrow was told it is absent (frame.pyarrow_without_pandas): the
+    # rules never use it, but pyarrow imports it on the first Python value it converts.
     importing = threading.Thread(target=_import_rules, daemon=True)
     importing.start()
     # So is indexing the gazetteer for the places' check.
@@ -77,7 +77,10 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def _import_rules() -> None:
     """pandas (see above) and the modules of the rules."""
-    for name in ("pandas", "pyarrow.compute", "timeline.arrowops", "timeline.derived", "timeline.checks"):
+    from .frame import pyarrow_imports_pandas
+
+    wanted = ("pandas",) if pyarrow_imports_pandas() else ()
+    for name in (*wanted, "pyarrow.compute", "timeline.arrowops", "timeline.derived", "timeline.checks"):
         importlib.import_module(name)
 
 
