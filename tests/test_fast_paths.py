@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from timeline import yamlio
-from timeline.arrowops import covered, duplicated, field_failures, isin, memo
+from timeline.arrowops import field_failures
 from timeline.checks import check_frames
 from timeline.columns import column_failures, column_failures_pandera, inherits
+from timeline.lookups import covered, duplicated, isin, memo
 from timeline.schemas import TEXT_RULES
 from timeline.tables import PLAIN_PATTERNS, TABLES
 

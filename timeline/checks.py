@@ -193,9 +193,9 @@ _PARENT = {t.name: (t.parent[1], t.parent[0]) for t in TABLES.values() if t.pare
 
 
 def _look_up(pairs: list[tuple[pd.Series | Column, pd.Series | Column]]) -> None:
-    """Compute (inside ``arrowops.memo``) the look-ups of the reference columns into one key column,
+    """Compute (inside ``lookups.memo``) the look-ups of the reference columns into one key column,
     and whether that key is unique: hashing in pyarrow, which leaves the interpreter free."""
-    from .arrowops import positions, prefetch, unique_key
+    from .lookups import positions, prefetch, unique_key
 
     prefetch(pairs)
     for values, known in pairs:
@@ -239,8 +239,9 @@ def _suggester(f: Frames, table: str, column: str) -> Callable[[str], str | None
 def rule_keys(f: Frames) -> Iterator[Failure]:
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, positions
-    from .arrowops import duplicated as duplicated_rows
+    from .arrowops import arrow
+    from .lookups import duplicated as duplicated_rows
+    from .lookups import positions
 
     duplicated = {}
     for name, table in TABLES.items():
@@ -288,7 +289,7 @@ def rule_keys(f: Frames) -> Iterator[Failure]:
 
 def _isin(values: pd.Series | Column, known: pd.Series | Column | list) -> np.ndarray:
     """``values.isin(known)``, reusing the foreign-key look-ups where ``values`` is a unique key."""
-    from .arrowops import covered
+    from .lookups import covered
 
     return covered(values, known if isinstance(known, list) else [known])
 
@@ -315,7 +316,8 @@ def rule_links(f: Frames) -> Iterator[Failure]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, positions
+    from .arrowops import arrow
+    from .lookups import positions
 
     actors, parties = f["actors"], f["treaty_parties"]
     at = positions(parties["actor_id"], actors["actor_id"])  # an actor's first row, if its id repeats
@@ -383,7 +385,7 @@ def check_frames(f: Frames, today: dt.date, derived: Callable[[Frames], Frame] |
     """Run every rule; ``skip`` holds cells already reported as malformed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .arrowops import memo, positions
+    from .lookups import memo, positions
 
     out: list[Failure] = []
     with memo(), ThreadPoolExecutor(2) as pool:  # rules share their key look-ups

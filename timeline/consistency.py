@@ -58,7 +58,7 @@ def _estimators(f: Frames) -> Iterator[Failure]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import among_sorted, positions, sorted_ints
+    from .lookups import among_sorted, positions, sorted_ints
 
     es, parts, actors, events = f["estimates"], f["participants"], f["actors"], f["events"]
     est_actor = positions(es["estimator_id"], actors["actor_id"])
@@ -103,8 +103,9 @@ def _milestones(f: Frames) -> Iterator[Failure]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import positions, true_rows
+    from .arrowops import true_rows
     from .checks import _dates
+    from .lookups import positions
 
     ev, tr = f["events"], f["treaties"]
     at = positions(ev["treaty_id"], tr["treaty_id"])

@@ -52,12 +52,13 @@ def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
     A source's originating agency is its ``agency``, else its publisher; an aggregator that names no
     agency originates nothing. Strong: a wire, an official text, or state media of a state whose actor
     takes part in the event (``vocab.CONFIDENCE_RULE_VERSION``). Ids may repeat in a broken package:
-    the first row of a key is the one looked up (``arrowops.positions``, shared with the key rules).
+    the first row of a key is the one looked up (``lookups.positions``, shared with the key rules).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import arrow, elementwise, positions
+    from .arrowops import arrow, elementwise
+    from .lookups import positions
 
     ev, cit, src = f["events"], f["citations"], f["sources"]
     n = len(ev)
@@ -118,7 +119,7 @@ def _per_event_sources(f: Frames) -> tuple[np.ndarray, np.ndarray]:
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
     """The distinct values of an integer array (sorted; numpy's own unique hashes slowly)."""
-    from .arrowops import sorted_ints
+    from .lookups import sorted_ints
 
     keys = sorted_ints(keys)
     return keys if len(keys) < 2 else keys[np.concatenate([[True], keys[1:] != keys[:-1]])]

@@ -51,7 +51,7 @@ def removed_ids(old: Package, frames: dict) -> list[Problem]:
 
 def _keyed(frames: dict) -> bool:
     """Whether every table's primary key is present and unique, as the diff needs to match rows."""
-    from .arrowops import duplicated
+    from .lookups import duplicated
 
     for name, t in TABLES.items():
         if name == LOG_TABLE:  # written by the stamp itself

@@ -127,7 +127,7 @@ class _Cited:
     foreign-key failure) falls back to comparing the ids' text, as the rule is written."""
 
     def __init__(self, f: Frames) -> None:
-        from .arrowops import positions, sorted_ints
+        from .lookups import positions, sorted_ints
 
         cit = f["citations"]
         self.f = f
@@ -146,7 +146,7 @@ class _Cited:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from .arrowops import among_sorted
+        from .lookups import among_sorted
 
         rows = (event >= 0) & (source >= 0)
         found = np.zeros(len(event), dtype=bool)
@@ -167,7 +167,7 @@ def _cited_by_parent(f: Frames) -> Iterator[Failure]:
     by its event."""
     import pyarrow.compute as pc
 
-    from .arrowops import covered, positions
+    from .lookups import covered, positions
 
     es, links = f["estimates"], f["estimate_sources"]
     ids = es["estimate_id"]
@@ -197,7 +197,7 @@ def _uncited(f: Frames, cited: _Cited, name: str, parent: pd.DataFrame,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowops import positions
+    from .lookups import positions
 
     links = f[name]
     event_text = pc.take(_col(parent["event_id"]).cast(pa.string()), pa.array(at, mask=at < 0))

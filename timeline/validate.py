@@ -80,7 +80,8 @@ def _import_rules() -> None:
     from .frame import pyarrow_imports_pandas
 
     wanted = ("pandas",) if pyarrow_imports_pandas() else ()
-    for name in (*wanted, "pyarrow.compute", "timeline.arrowops", "timeline.derived", "timeline.checks"):
+    for name in (*wanted, "pyarrow.compute", "timeline.arrowops", "timeline.lookups", "timeline.derived",
+                 "timeline.checks"):
         importlib.import_module(name)
 
 
