@@ -343,6 +343,7 @@ def rule_derived(f: Frames, want: Frame) -> Iterator[Failure]:
     """For a built package: derived columns equal ``want``, what the build would compute, and each
     place's columns equal its gazetteer entry's."""
     from .arrowops import arrow
+    from .frame import missing
     from .gazetteer import lookup
 
     ev = f["events"]
@@ -351,7 +352,7 @@ def rule_derived(f: Frames, want: Frame) -> Iterator[Failure]:
         for i in _differ(have, exp):
             yield Failure("events", i, col, "derived", f"should be {exp[i]!r} by the documented rule", have[i])
     places = f["places"]
-    gids = [None if _missing(v) else v for v in arrow(places["geonameid"]).to_pylist()]
+    gids = [None if missing(v) else v for v in arrow(places["geonameid"]).to_pylist()]
     columns = {c: arrow(places[c]).to_pylist() for c in ("gazetteer_name", "country", "admin1_code", "latitude",
                                                           "longitude")}
     for i, gid in enumerate(gids):
@@ -363,14 +364,9 @@ def rule_derived(f: Frames, want: Frame) -> Iterator[Failure]:
         for col, value in columns.items():
             attr = "name" if col == "gazetteer_name" else col
             want_value = getattr(entry, attr)
-            have = None if _missing(value[i]) else value[i]
+            have = None if missing(value[i]) else value[i]
             if have != want_value:
                 yield Failure("places", i, col, "derived", f"should be {want_value!r}, the gazetteer's", have)
-
-
-def _missing(value: object) -> bool:
-    """A null, or a float NaN (a pandas caller's missing value)."""
-    return value is None or value != value
 
 
 def _after(tasks: list, derived: Callable[[Frames], Frame], f: Frames) -> Frame:

@@ -65,6 +65,11 @@ class Frame:
         return f"Frame({len(self)} rows: {', '.join(self._columns)})"
 
 
+def missing(value: object) -> bool:
+    """A null as the rules see a value: None, or a float NaN (a pandas caller's missing value)."""
+    return value is None or value != value
+
+
 def frames(tables: dict[str, pa.Table]) -> dict[str, Frame]:
     """The tables as frames for the rules."""
     return {name: Frame(table) for name, table in tables.items()}

@@ -15,6 +15,8 @@ from .problems import DuplicateResource, IntegrityError, NotParquet, Problem, Un
 from .tables import PROVENANCE_FIELDS, TABLES
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from .reader import PackageSource
 
 
@@ -54,7 +56,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
         return sorted(problems)
     from .checks import check_frames
     from .derived import expected_derived
-    from .frame import Frame
+    from .frame import Frame, missing
 
     # No pandas: the rules run on the Arrow tables as they were read (``frame.Frame``).
     frames = {name: Frame(table) for name, table in tables.items()}
@@ -68,7 +70,7 @@ def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None =
             continue
         pk = TABLES[x.table].primary_key
         record = "/".join(str(frames[x.table][k][x.row]) for k in pk)
-        value = "" if x.value is None or x.value != x.value else show(x.value)  # a null, or a float NaN
+        value = "" if missing(x.value) else show(x.value)
         out.append(Problem(rel, x.row + 1, record, x.field, x.rule,
                            x.message if x.other_row is None else f"{x.message}; first defined at row {x.other_row + 1}",
                            value))
@@ -110,28 +112,12 @@ def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[
             where = str(resources[name].get("path", rel))
             problems.append(Problem(where, 0, name, "", rule, str(exc).removeprefix(f"{where}: ")))
             continue
-        try:
-            stored = src.parquet(name, data=file).schema_arrow
-        except NotParquet as exc:
-            problems.append(Problem(rel, 0, name, "", "parquet", exc.reason))
-            continue
         expected = schema_arrow(name)
-        if not stored.equals(expected, check_metadata=False):
-            wrong = []
-            for f in expected:
-                have = stored.field(f.name).type if f.name in stored.names else None
-                if have != f.type:
-                    wrong.append(Problem(rel, 0, name, f.name, "column-type", f"column should be {f.type}", str(have)))
-            extra = set(stored.names) - set(expected.names)
-            wrong += [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
+        try:  # the types as stored, then the table (see _column_types)
+            wrong = _column_types(rel, name, src.parquet(name, data=file).schema_arrow, expected)
             if wrong:
                 problems += wrong
                 continue
-        # The same columns and types, perhaps in another order or with other nullability flags
-        # (another writer's defaults): the rules, "required" among them, decide. The provenance
-        # columns, stored as text, hold a handful of versions: read as the file's dictionary, their
-        # rules run once per version, and no string is made for each row.
-        try:
             table = src.arrow(name, data=file, dictionary=[c for c in PROVENANCE_FIELDS if c in expected.names])
         except NotParquet as exc:
             problems.append(Problem(rel, 0, name, "", "parquet", exc.reason))
@@ -140,3 +126,20 @@ def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[
             table = table.select(expected.names)
         tables[name] = table
     return problems, tables
+
+
+def _column_types(rel: str, name: str, stored: pa.Schema, expected: pa.Schema) -> list[Problem]:
+    """Columns missing, extra or of another type than the package's. The same columns and types in
+    another order, or with other nullability flags (another writer's defaults), are the table: the
+    rules, "required" among them, decide. The types are the file's as stored: the provenance
+    columns, stored as text, are then read as the file's dictionary (a handful of versions: their
+    rules run once per version, and no string is made for each row)."""
+    if stored.equals(expected, check_metadata=False):
+        return []
+    wrong = []
+    for f in expected:
+        have = stored.field(f.name).type if f.name in stored.names else None
+        if have != f.type:
+            wrong.append(Problem(rel, 0, name, f.name, "column-type", f"column should be {f.type}", str(have)))
+    extra = set(stored.names) - set(expected.names)
+    return wrong + [Problem(rel, 0, name, c, "column-type", "unexpected column") for c in sorted(extra)]
