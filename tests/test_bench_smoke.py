@@ -64,8 +64,9 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path, capsys):
     out = tmp_path / "bench.json"
     code = bench.main(["--sizes", "200", "--build-sizes", "200", "--repeat", "1", "--frictionless-limit", "20",
                        "--workdir", str(tmp_path / "work"), "--json", str(out)])
-    printed = capsys.readouterr().out
-    assert code == 0
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert code == 0, captured.err[-3000:]  # bench names each command that exited non-zero
     result = json.loads(out.read_text())
     whats = {r["what"] for r in result["rows"]}
     for needle in ("pyarrow read", "timeline validate", "frictionless validate, Parquet",

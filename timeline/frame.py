@@ -92,7 +92,11 @@ def pyarrow_without_pandas() -> None:
     sys.meta_path.insert(0, _NoPandas)
     try:
         pa.array([0])
-        _PANDAS_SKIPPED = True
+        # pyarrow 15 also looks for pandas to turn a boolean array into numpy, and would import it
+        # then, in the rules' threads: there it is imported ahead of them (validate), as before.
+        _NoPandas.asked = 0
+        pa.array([True]).to_numpy(zero_copy_only=False)
+        _PANDAS_SKIPPED = not _NoPandas.asked
     finally:
         sys.meta_path.remove(_NoPandas)
 
@@ -106,9 +110,12 @@ _PANDAS_SKIPPED = False
 
 
 class _NoPandas:
-    """An import finder for which pandas is not there."""
+    """An import finder for which pandas is not there; it counts the times it was asked."""
 
-    @staticmethod
-    def find_spec(name: str, path: object = None, target: object = None) -> None:
+    asked = 0
+
+    @classmethod
+    def find_spec(cls, name: str, path: object = None, target: object = None) -> None:
         if name == "pandas":
+            cls.asked += 1
             raise ModuleNotFoundError("pandas is left out of this command", name="pandas")
