@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -89,15 +90,21 @@ def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[
 
     table = TABLES[name]
     invalid = set()
+    names = [f.name for f in table.fields]
+    cells = operator.itemgetter(*names, names[0])  # always a tuple, even for a table of one column
+    try:  # rows read by records.row hold every field; registry links are built with fewer
+        by_row = [cells(row.values) for row in rows]
+    except KeyError:
+        by_row = [tuple(map(row.values.get, [*names, names[0]])) for row in rows]
+    transposed = [list(c) for c in zip(*by_row, strict=True)] if rows else [[] for _ in range(len(names) + 1)]
     columns: dict[str, list] = {}
-    for f in table.fields:  # column by column: one comprehension each, not a Python loop per cell
-        values = [row.values.get(f.name) for row in rows]
-        if any(v is INVALID for v in values):
+    for column, values in zip(names, transposed[:-1], strict=True):
+        if INVALID in values:
             for i, v in enumerate(values):
                 if v is INVALID:
-                    invalid.add((name, i, f.name))
+                    invalid.add((name, i, column))
                     values[i] = None
-        columns[f.name] = values
+        columns[column] = values
     for i, row in enumerate(rows):
         if row.skip:
             invalid.update((name, i, fld) for fld in row.skip)

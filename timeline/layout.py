@@ -9,6 +9,7 @@ is reported by its path (``stray-file``), an event file elsewhere with where it 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,35 @@ def strays(root: Path) -> Iterator[Path]:
             yield path
         else:
             yield from (p for p in sorted(path.rglob("*")) if p.is_symlink() or not p.is_dir())
+
+
+def tree(folder: Path) -> list[tuple[Path, bool, bool]]:
+    """Everything under ``folder`` as ``(path, is_link, is_folder)``, in ``sorted(folder.rglob("*"))``'s
+    order and, like it, without entering linked folders; one directory scan per folder instead of
+    a Path object and two stat calls per file (a tenth of a second at 10,000 files)."""
+    found: list[tuple[tuple[str, ...], str, bool, bool]] = []
+
+    def scan(path: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(path) as entries:
+                listed = list(entries)
+        except PermissionError:  # as rglob does
+            return
+        for entry in listed:
+            link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            here = (*parts, entry.name)
+            found.append((here, entry.path, link, is_dir))
+            if is_dir and not link:
+                scan(entry.path, here)
+
+    if folder.is_dir():
+        scan(str(folder), ())
+    found.sort(key=lambda item: item[0])  # by parts, as paths compare: 2024/x before 2024-extra/
+    return [(Path(path), link, is_dir) for _, path, link, is_dir in found]
 
 
 def stray_message(path: Path, top: bool) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
+from . import collector, paths
 from .problems import Problem
 from .tables import LOG_TABLE, TABLES, stable_ids
 
@@ -71,11 +71,16 @@ def prepare(root: Path, today: dt.date | None = None, *, unreleased: bool = True
     ``unreleased`` the metadata's version becomes the one the build calls itself
     (``history.package_version``); ``timeline release`` keeps package.yaml's and sets its own.
     """
+    today = today or dt.date.today()
+    with collector.paused():
+        return _prepare(root, today, unreleased, choose)
+
+
+def _prepare(root: Path, today: dt.date, unreleased: bool, choose: Callable[[Pending], str] | None) -> Prepared:
     from .assemble import assemble, check_assembled
     from .history import last_release, open_release, package_version, pending, stamp
     from .records import read_records
 
-    today = today or dt.date.today()
     records = read_records(root / paths.RECORDS)
     meta = dict(records.package)
     result = assemble(records, str(meta.get("version", "0.0.0")))

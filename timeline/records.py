@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citation import DOI
-from .layout import misplaced, stray_message, strays
+from .layout import misplaced, stray_message, strays, tree
 from .problems import Problem, show
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
@@ -43,8 +43,13 @@ OBLIGATION_KEYS = _keys("treaty_obligations")
 ESTIMATE_SOURCE_KEYS = {"url": "source_id", "attribution": "attribution"}
 # table -> column -> Field, for the per-value look-ups (Table.field scans the tuple).
 _FIELDS = {name: {f.name: f for f in t.fields} for name, t in TABLES.items()}
+# Each row starts with every field of its table as null; the record's values and the derived ones
+# are filled in after (the table is then built column by column from complete rows).
+_BLANK = {name: dict.fromkeys(t.field_names) for name, t in TABLES.items()}
 CITATION_FIELDS = ("url", "publisher", "agency", "title", "published", "published_precision", "language", "kind",
                    "country", "claim")
+_CITATION_KEYS = frozenset(CITATION_FIELDS)
+_SOURCE_KEYS = _CITATION_KEYS - {"claim"}
 # Column -> the key written in the records, where they differ, so every problem names what is in the file.
 _KEYS_OF = {name: {f.name: f.key for f in t.fields if f.key} for name, t in TABLES.items()}
 _KEYS_OF["treaty_obligations"].pop("treaty_id", None)
@@ -97,9 +102,20 @@ def source_id(url: str) -> str:
     return "src-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
 
 
-def _allowed(table: str, keymap: dict[str, str], nested: tuple[str, ...], extra: tuple[str, ...]) -> frozenset[str]:
-    """The keys a mapping of ``table`` may hold (computed once per kind of mapping, not per row)."""
-    return _allowed_keys(table, tuple(keymap.items()), nested, extra)
+_ALLOWED: dict[tuple, frozenset[str]] = {}
+
+
+def _allowed(table: str, keymap: dict[str, str], nested: dict[str, str] | None,
+             extra: dict[str, object] | None) -> frozenset[str]:
+    """The keys a mapping of ``table`` may hold (computed once per kind of mapping, not per row).
+
+    Keyed by the key map's identity: the maps are this module's constants, and hashing their items
+    for each of 100,000 rows cost a tenth of a second."""
+    key = (table, id(keymap), *(nested or ()), None, *(extra or ()))
+    found = _ALLOWED.get(key)
+    if found is None:
+        found = _ALLOWED[key] = _allowed_keys(table, tuple(keymap.items()), tuple(nested or ()), tuple(extra or ()))
+    return found
 
 
 @functools.cache
@@ -136,10 +152,9 @@ class _Reader:
 
         ``extra`` holds values implied by where the mapping stands (its event's id); ``defaults``
         the documented value of a field left out (an estimate is stated unless ``derived: true``)."""
-        spec = TABLES[table]
         if allowed is None:
-            allowed = _allowed(table, keymap, tuple(nested or ()), tuple(extra or ()))
-        values: dict[str, object] = {**(defaults or {}), **(extra or {})}
+            allowed = _allowed(table, keymap, nested, extra)
+        values: dict[str, object] = {**_BLANK[table], **(defaults or {}), **(extra or {})}
         lines: dict[str, int] = {}
         explained: set[str] = set()
         for key, raw in data.items():
@@ -161,10 +176,6 @@ class _Reader:
             else:
                 values[column] = value
             lines[column] = line
-        for f in spec.fields:
-            if f.derived or f.name in values:
-                continue
-            values[f.name] = None
         row = Row(values, file, data.line, record, lines, explained)
         self.out.rows[table].append(row)
         return row
@@ -259,17 +270,17 @@ class _Reader:
         url = data.get("url")
         # Without a readable URL there is no source id; the URL's own problem explains both rows.
         sid: object = source_id(url) if isinstance(url, str) and url else _INVALID
-        keys = set(CITATION_FIELDS)
-
-        def part(wanted: set[str]) -> Mapping:
-            sub = Mapping({k: v for k, v in data.items() if k in wanted or k not in keys and "claim" in wanted})
-            sub.line, sub.lines = data.line, {k: data.lines[k] for k in sub}
-            return sub
-
-        cited = self.row("citations", part({"claim"}), {}, file, record,
-                         extra={"event_id": record, "source_id": sid}, allowed=keys)
-        source = self.row("sources", part(keys - {"claim"}), CITATION_KEYS, file, record,
-                          extra={"source_id": sid}, allowed=keys)
+        # The page's details go to the source; the claim, and any unknown key, to the citation.
+        on_cited, on_source = Mapping(), Mapping()
+        on_cited.line = on_source.line = data.line
+        on_cited.lines, on_source.lines = {}, {}
+        for k, v in data.items():
+            part = on_source if k in _SOURCE_KEYS else on_cited
+            part[k], part.lines[k] = v, data.lines[k]
+        cited = self.row("citations", on_cited, {}, file, record,
+                         extra={"event_id": record, "source_id": sid}, allowed=_CITATION_KEYS)
+        source = self.row("sources", on_source, CITATION_KEYS, file, record,
+                          extra={"source_id": sid}, allowed=_CITATION_KEYS)
         source.skip |= {CITATION_KEYS.get(k, k) for k in cited.skip}  # 'publsher' explains 'publisher'
 
     def registry(self, path: Path, table: str, keymap: dict[str, str], nested: dict[str, str] | None = None,
@@ -391,12 +402,12 @@ def read_records(root: str | os.PathLike[str]) -> Records:
     for path in strays(root):
         reader.problem(reader.rel(path), 0, "", "", "stray-file", stray_message(path, path.parent == root))
     events = root / "events"
-    for path in sorted(events.rglob("*")) if events.exists() else []:
-        if path.is_symlink():
+    for path, link, is_dir in tree(events):
+        if link:
             reader.problem(reader.rel(path), 0, "", "", "file-type",
                            "links are not followed under events/; put the file itself here")
             continue
-        if path.is_dir():
+        if is_dir:
             continue
         if path.suffix != ".yaml":
             hint = ""

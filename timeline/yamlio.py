@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -254,10 +255,14 @@ def _load(text: str) -> object:
 
 def read_file(path: Path, rel: str) -> tuple[object, list[Problem]]:
     """Read and parse one record file, refusing links, special files and oversized files."""
-    if path.is_symlink() or not path.is_file():
+    try:
+        info = os.lstat(path)  # one call answers both: a link is not a regular file here
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
         return None, [Problem(rel, 0, "", "", "file-type",
                               "not a regular file (a link, folder or device); records must be plain files")]
-    size = os.stat(path).st_size
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         return None, [Problem(rel, 0, "", "", "file-size",
                               f"file is {size:,} bytes; a record file may hold at most {MAX_FILE_BYTES:,}")]
