@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO, snapshot
 from timeline import paths
@@ -116,3 +118,36 @@ def test_a_failed_build_leaves_the_mirror_untouched(built_mini: Path):
     with pytest.raises(OSError, match="injected failure"):
         build(built_mini, _fail_after="data/csv/actors.csv")
     assert snapshot(built_mini) == before
+
+
+def _python_csv(table: pa.Table) -> bytes:
+    """The mirror as Python's csv writer makes it cell by cell (what csv_bytes did before Arrow)."""
+    import pyarrow.compute as pc
+
+    columns = [pc.cast(c, pa.string()).to_pylist() for c in table.columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.column_names)
+    writer.writerows(zip(*columns, strict=True))
+    return out.getvalue().encode("utf-8")
+
+
+_TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from([*'ab ,"\n\r\'', "é", "😀", "\u2028"]), min_size=1,
+                                     max_size=6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(_TEXT, _TEXT, st.one_of(st.none(), st.integers(-10**12, 10**12)),
+                               st.one_of(st.none(), st.booleans()), st.one_of(st.none(), st.dates()),
+                               st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))),
+                     max_size=8),
+       width=st.integers(1, 6))
+def test_the_mirror_has_the_bytes_of_pythons_csv_writer(rows, width):
+    names = ["text", "other", "count", "flag", "day", "share"][:width]
+    types = [pa.string(), pa.string(), pa.int64(), pa.bool_(), pa.date32(), pa.float64()][:width]
+    table = pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t) in enumerate(zip(names, types, strict=True))})
+    table = table.set_column(0, "text", table.column("text").dictionary_encode()) if width > 2 else table
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    plain = table.set_column(0, "text", table.column("text").cast(pa.string())) if width > 2 else table
+    assert csv_bytes(sink.getvalue()) == _python_csv(plain)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citation import DOI
-from .layout import misplaced, stray_message, strays, tree
+from .layout import misplaced, split_suffix, stray_message, strays, tree
 from .problems import Problem, show
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
@@ -197,24 +197,24 @@ class _Reader:
                      f"(lines starting with '- '), not {kind_of(value)}", show(value))
         return []
 
-    def event_file(self, path: Path) -> None:
-        file = self.rel(path)
+    def event_file(self, path: str, file: str, stem: str) -> None:
+        """One event file: ``path`` to open, ``file`` as problems name it, ``stem`` its name less .yaml."""
         doc, problems = read_file(path, file)
         self.out.problems += problems
         data = None if problems else self.mapping(doc, file, 1, "", "", "an event file")
         if data is None:
             self.out.incomplete.update(EVENT_TABLES)
-            self.out.unread_events.add(path.stem)
+            self.out.unread_events.add(stem)
             return
-        record = data.get("id") if isinstance(data.get("id"), str) and data["id"] else path.stem
-        if record != path.stem:
-            self.out.unread_events.add(path.stem)
+        record = data.get("id") if isinstance(data.get("id"), str) and data["id"] else stem
+        if record != stem:
+            self.out.unread_events.add(stem)
             self.problem(file, data.lines["id"], record, "id", "id-matches-file",
-                         f"id must equal the file name '{path.stem}'", show(data["id"]))
+                         f"id must equal the file name '{stem}'", show(data["id"]))
         nested = {"participants": "", "estimates": "", "citations": ""}
         event = self.row("events", data, EVENT_KEYS, file, record, nested=nested)
         if event.values.get("event_id") is _INVALID:  # its rows name the file's id; the id's problem says why
-            self.out.unread_events.add(path.stem)
+            self.out.unread_events.add(stem)
             event.skip.add("citations")
         for key, table, keymap in (("participants", "participants", PARTICIPANT_KEYS),
                                    ("estimates", "estimates", ESTIMATE_KEYS),
@@ -402,23 +402,26 @@ def read_records(root: str | os.PathLike[str]) -> Records:
     for path in strays(root):
         reader.problem(reader.rel(path), 0, "", "", "stray-file", stray_message(path, path.parent == root))
     events = root / "events"
-    for path, link, is_dir in tree(events):
+    prefix = reader.rel(events) + "/"  # problems name files from the repository root, as rel() does
+    for parts, path, link, is_dir in tree(events):
+        file = prefix + "/".join(parts)
         if link:
-            reader.problem(reader.rel(path), 0, "", "", "file-type",
+            reader.problem(file, 0, "", "", "file-type",
                            "links are not followed under events/; put the file itself here")
             continue
         if is_dir:
             continue
-        if path.suffix != ".yaml":
+        stem, suffix = split_suffix(parts[-1])
+        if suffix != ".yaml":
             hint = ""
-            if path.suffix == ".yml":  # an event under the wrong name: not read, so not reported as removed
-                hint = f"; rename it to {path.stem}.yaml"
-                reader.out.unread_events.add(path.stem)
+            if suffix == ".yml":  # an event under the wrong name: not read, so not reported as removed
+                hint = f"; rename it to {stem}.yaml"
+                reader.out.unread_events.add(stem)
                 reader.out.incomplete.update(EVENT_TABLES)
-            reader.problem(reader.rel(path), 0, "", "", "file-name", f"only .yaml files belong under events/{hint}")
+            reader.problem(file, 0, "", "", "file-name", f"only .yaml files belong under events/{hint}")
             continue
-        wrong = misplaced(events, path)
+        wrong = misplaced(parts)
         if wrong:
-            reader.problem(reader.rel(path), 0, "", "", "file-place", wrong)
-        reader.event_file(path)
+            reader.problem(file, 0, "", "", "file-place", wrong)
+        reader.event_file(path, file, stem)
     return reader.out
