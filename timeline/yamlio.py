@@ -196,41 +196,55 @@ _FIRST_CHARS = frozenset(_Loader.yaml_implicit_resolvers)
 _SHORTCUT = None not in _FIRST_CHARS and not _Loader.yaml_path_resolvers
 
 
-def _build(loader: _Loader, event: yaml.Event) -> object:
-    """One node, built straight from libyaml's events as ``_Loader`` would construct it."""
-    kind = type(event)
-    if event.anchor is not None or (getattr(event, "tag", None) not in (None, "!")):
+_Scalar, _MapStart, _MapEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+_SeqStart, _SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+def _scalar(loader: _Loader, event: yaml.ScalarEvent) -> object:
+    """A scalar's value, as ``_Loader`` would construct it."""
+    if event.anchor is not None or event.tag not in (None, "!"):
         raise _Unusual
-    if kind is yaml.ScalarEvent:
-        value, (plain, _) = event.value, event.implicit
-        # Resolver.resolve, short-cut: quoted scalars and plain ones no implicit tag can start with are text.
-        if _SHORTCUT and (not plain or (value and value[0] not in _FIRST_CHARS)):
-            return value
-        tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
-        if tag == _STR:
-            return event.value
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return loader.yaml_constructors[tag](loader, node)
-    if kind is yaml.MappingStartEvent:
-        mapping = Mapping()
-        mapping.line, mapping.lines = event.start_mark.line + 1, {}
-        while type(key_event := loader.get_event()) is not yaml.MappingEndEvent:
-            if type(key_event) is not yaml.ScalarEvent:
+    value = event.value
+    # Resolver.resolve, short-cut: quoted scalars and plain ones no implicit tag can start with are text.
+    if _SHORTCUT and (not event.implicit[0] or (value and value[0] not in _FIRST_CHARS)):
+        return value
+    tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag == _STR:
+        return value
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    return loader.yaml_constructors[tag](loader, node)
+
+
+def _build(loader: _Loader, event: yaml.Event) -> object:
+    """One node, built straight from libyaml's events as ``_Loader`` would construct it. Scalars,
+    nine events in ten, are handled in the loops without a call of their own."""
+    kind = type(event)
+    if kind is _Scalar:
+        return _scalar(loader, event)
+    if event.anchor is not None or getattr(event, "tag", None) not in (None, "!"):
+        raise _Unusual
+    get = loader.get_event
+    if kind is _MapStart:
+        mapping, lines = Mapping(), {}
+        mapping.line, mapping.lines = event.start_mark.line + 1, lines
+        while (kind := type(key_event := get())) is not _MapEnd:
+            if kind is not _Scalar:
                 raise _Unusual  # a list or mapping used as a key
-            key = _build(loader, key_event)
+            key = _scalar(loader, key_event)
             if not isinstance(key, str):
                 key = key_event.value
-            if key in mapping.lines:
+            if key in lines:
                 raise _Unusual  # the full loader reports it, after any syntax error further on
-            mapping.lines[key] = key_event.start_mark.line + 1
-            mapping[key] = _build(loader, loader.get_event())
+            lines[key] = key_event.start_mark.line + 1
+            item = get()
+            mapping[key] = _scalar(loader, item) if type(item) is _Scalar else _build(loader, item)
         return mapping
-    if kind is yaml.SequenceStartEvent:
-        sequence = Sequence()
-        sequence.line, sequence.lines = event.start_mark.line + 1, []
-        while type(item := loader.get_event()) is not yaml.SequenceEndEvent:
-            sequence.lines.append(item.start_mark.line + 1)
-            sequence.append(_build(loader, item))
+    if kind is _SeqStart:
+        sequence, lines_ = Sequence(), []
+        sequence.line, sequence.lines = event.start_mark.line + 1, lines_
+        while (kind := type(item := get())) is not _SeqEnd:
+            lines_.append(item.start_mark.line + 1)
+            sequence.append(_scalar(loader, item) if kind is _Scalar else _build(loader, item))
         return sequence
     raise _Unusual  # an alias
 
@@ -266,11 +280,22 @@ def read_file(path: Path, rel: str) -> tuple[object, list[Problem]]:
     if size > MAX_FILE_BYTES:
         return None, [Problem(rel, 0, "", "", "file-size",
                               f"file is {size:,} bytes; a record file may hold at most {MAX_FILE_BYTES:,}")]
-    with open(path, "rb") as fh:
-        data = fh.read(size + 1)  # not read(MAX + 1): that allocates a megabyte for every small file
-        if len(data) > size:  # the file grew since stat()
-            data += fh.read(MAX_FILE_BYTES + 1 - len(data))
-        return read_yaml(rel, data)
+    fd = os.open(path, os.O_RDONLY)  # a file object per record costs more than the read itself
+    try:
+        data = _read_up_to(fd, size + 1)  # not MAX + 1: that allocates a megabyte for every small file
+        if len(data) > size:  # the file grew since lstat()
+            data += _read_up_to(fd, MAX_FILE_BYTES + 1 - len(data))
+    finally:
+        os.close(fd)
+    return read_yaml(rel, data)
+
+
+def _read_up_to(fd: int, n: int) -> bytes:
+    """``n`` bytes, or fewer at the end of the file (a read may return less than asked)."""
+    data = os.read(fd, n)
+    while data and len(data) < n and (more := os.read(fd, n - len(data))):
+        data += more
+    return data
 
 
 def read_yaml(path: str, text: bytes) -> tuple[object, list[Problem]]:
