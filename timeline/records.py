@@ -43,6 +43,8 @@ OBLIGATION_KEYS = _keys("treaty_obligations")
 ESTIMATE_SOURCE_KEYS = {"url": "source_id", "attribution": "attribution"}
 # table -> column -> Field, for the per-value look-ups (Table.field scans the tuple).
 _FIELDS = {name: {f.name: f for f in t.fields} for name, t in TABLES.items()}
+# table -> column -> whether it holds text, which a non-empty YAML string is as written (values.coerce).
+_IS_TEXT = {name: {f.name: f.type == "string" for f in t.fields} for name, t in TABLES.items()}
 # Each row starts with every field of its table as null; the record's values and the derived ones
 # are filled in after (the table is then built column by column from complete rows).
 _BLANK = {name: dict.fromkeys(t.field_names) for name, t in TABLES.items()}
@@ -157,6 +159,7 @@ class _Reader:
         values: dict[str, object] = {**_BLANK[table], **(defaults or {}), **(extra or {})}
         lines: dict[str, int] = {}
         explained: set[str] = set()
+        text = _IS_TEXT[table]
         for key, raw in data.items():
             line = data.lines.get(key, data.line)
             if key not in allowed:
@@ -169,6 +172,9 @@ class _Reader:
             if nested and key in nested:
                 continue
             column = keymap.get(key, key)
+            if type(raw) is str and raw and text[column]:  # most values: text where text belongs
+                values[column], lines[column] = raw, line
+                continue
             value, rule, msg = coerce(raw, _FIELDS[table][column])
             if rule:
                 self.problem(file, line, record, key, rule, msg, show(raw))
