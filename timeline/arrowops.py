@@ -165,6 +165,16 @@ def elementwise(column: pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> 
     return pa.chunked_array([pc.take(fn(ch.dictionary), ch.indices) for ch in column.chunks], kind)
 
 
+def matches(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
+    """``pc.match_substring_regex``, once per column and pattern among the rules run in ``lookups.memo``
+    (the pattern rule and the estimate-id rule both ask it of every estimate id)."""
+    import pyarrow.compute as pc
+
+    from .lookups import shared
+
+    return shared((column, pattern, matches), lambda: pc.match_substring_regex(column, pattern))
+
+
 def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:
     """(rows, rule) for every rule of one field that some non-null value breaks; "required" for nulls."""
     import pyarrow as pa
@@ -182,7 +192,7 @@ def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarr
         yield _failing(column, lambda c: pc.is_in(c, value_set=allowed)), "vocabulary"
     malformed = None
     if f.pattern:
-        malformed = _failing(column, lambda c: pc.match_substring_regex(c, f.pattern))
+        malformed = _failing(column, lambda c: matches(c, f.pattern))
         yield malformed, "pattern"
     if f.minimum is not None:
         yield true_rows(pc.less(column, f.minimum)), "minimum"

@@ -40,6 +40,11 @@ def memo() -> Iterator[None]:
         _MEMO = outer
 
 
+def shared(objects: tuple, compute: Callable[[], object]) -> object:
+    """``compute()``, computed once per ``objects`` (by identity) inside ``memo``; always outside it."""
+    return _cached(objects, compute)
+
+
 def _cached(objects: tuple, compute: Callable[[], object]) -> object:
     if _MEMO is None:
         return compute()

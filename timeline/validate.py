@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
+from . import collector, paths
 from .problems import DuplicateResource, IntegrityError, NotParquet, Problem, UnsafeArchive, UnsafePackage, show
 from .tables import PROVENANCE_FIELDS, TABLES
 
@@ -29,6 +29,11 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
+    with collector.paused():  # the imports and the look-up tables make many objects, and no cycles
+        return _validate_package(root, today)
+
+
+def _validate_package(root: str | os.PathLike[str], today: dt.date | None) -> list[Problem]:
     from .reader import open_package
 
     # The rules' modules import while the Parquet files are read (mostly outside the interpreter);
