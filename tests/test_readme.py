@@ -94,3 +94,13 @@ def test_the_readme_installs_with_the_lock():
     opening = [line for line in text.splitlines()[:15] if line.startswith("python3 -m venv")]
     assert len(opening) == 2 and all("pip install -c constraints.txt -e " in line for line in opening)
     assert Path(REPO / "constraints.txt").is_file()
+
+
+def test_the_module_map_names_every_module_of_the_package():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("| module | concern |")
+    table = text[start:text.index("\n\n", start)]
+    named = set(re.findall(r"`([a-z_]+\.py)`", table))
+    modules = {p.name for p in (REPO / "timeline").glob("*.py")}
+    assert modules - named == set(), "add these modules to the README's module map"
+    assert named - modules == set(), "the README's module map names modules that do not exist"
