@@ -2,7 +2,8 @@
 
 - every rule gives the same failures on a ``frame.Frame`` as on the pandas frame over the same
   Arrow data (a caller's frames still work), on a package spoiled in many ways at once;
-- ``validate --package`` builds no pandas frame, and as a command never imports pandas;
+- ``validate --package`` builds no pandas frame, and as a command never imports pandas; nor does a
+  build before the first release;
 - a ``Column`` reads one value as Python, None for a null.
 """
 
@@ -123,6 +124,20 @@ def test_the_validate_package_command_never_imports_pandas(built_mini: Path):
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and "Valid: no problems found." in done.stdout, done.stderr[-2000:]
     assert "pandas.core" not in done.stderr  # -X importtime lists every module imported
+
+
+def test_a_build_before_the_first_release_never_imports_pandas(tmp_path: Path):
+    """Records become Arrow tables and Parquet with no pandas; only a diff with a release needs it."""
+    if not _pyarrow_converts_without_pandas():
+        pytest.skip("this pyarrow imports pandas for its own conversions (pyarrow 15 does)")
+    make_synthetic.make(40, tmp_path, seed=5, records=True)
+    code = ("import sys; from timeline.cli import entry; "
+            f"sys.argv = ['timeline', 'build', '--root', {str(tmp_path)!r}]; entry()")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "Built version" in done.stdout, done.stderr[-2000:]
+    assert "pandas.core" not in done.stderr
+    built = {p.name: p.read_bytes() for p in (tmp_path / "build/package/data").glob("*.parquet")}
+    assert built and all(built[name] == (tmp_path / "data" / name).read_bytes() for name in built)
 
 
 def test_pyarrow_still_converts_pandas_after_being_told_it_is_absent():

@@ -199,7 +199,7 @@ def test_the_rules_check_the_provenance_the_release_stamps(released: Path):
     assert ready.pending is None
     clean = prepare(released, DAY, unreleased=False)
     assert clean.problems == [] and clean.pending.version == "1.1.0"
-    assert set(clean.frames["events"]["added_in"].astype(str)) == {"1.0.0", "1.1.0"}
+    assert set(clean.frames["events"]["added_in"]) == {"1.0.0", "1.1.0"}
 
 
 def test_invalid_records_are_reported_before_a_refused_bump(released: Path, cli):

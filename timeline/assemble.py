@@ -6,16 +6,20 @@ import datetime as dt
 import difflib
 import operator
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import vocab
+from .arrowops import arrow
 from .checks import Failure, Frames, check_frames
 from .derived import expected_derived
+from .frame import missing
 from .problems import Problem, show
 from .records import INVALID, Records, Row, yaml_key
 from .sourcing import given_plover_failures
 from .tables import PROVENANCE_FIELDS, TABLES, users
+
+if TYPE_CHECKING:
+    from .frame import Column, Frame
 
 
 @dataclass
@@ -26,7 +30,7 @@ class Assembled:
     origins: dict[str, list[Row]]
     problems: list[Problem] = field(default_factory=list)  # found while reading and assembling
     invalid: set[tuple[str, int, str]] = field(default_factory=set)  # cells already reported as malformed
-    given: pd.Series | None = None  # events' plover_category as written, before the type's category fills it
+    given: Column | None = None  # events' plover_category as written, before the type's category fills it
 
 
 SOURCE_DETAILS = ("publisher", "agency", "title", "date_published", "date_published_precision", "language", "kind",
@@ -80,12 +84,13 @@ def _dedupe_sources(rows: list[Row]) -> tuple[list[Row], list[Problem]]:
     return list(first.values()), problems
 
 
-def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[tuple[str, int, str]]]:
-    """Build one table in the package's Arrow types, as a zero-copy frame (``arrowops.arrow_frame``, as
+def _frame(name: str, rows: list[Row], version: str) -> tuple[Frame, set[tuple[str, int, str]]]:
+    """Build one table in the package's Arrow types, as the ``frame.Frame`` the rules see (as
     ``validate --package`` checks a read one); cells already reported as malformed become null."""
     import pyarrow as pa
 
-    from .arrowops import arrow_frame, as_stored
+    from .arrowops import as_stored
+    from .frame import Frame
     from .schemas import schema_arrow
 
     table = TABLES[name]
@@ -116,13 +121,13 @@ def _frame(name: str, rows: list[Row], version: str) -> tuple[pd.DataFrame, set[
                        for f in schema])
     values = pa.table(columns, schema=plain)
     stored = pa.Table.from_arrays([as_stored(values.column(f.name), f.type) for f in schema], names=schema.names)
-    return arrow_frame(stored), invalid
+    return Frame(stored), invalid
 
 
 def assemble(records: Records, version: str) -> Assembled:
     """The tables of the records, derived columns filled; the provenance columns hold ``version``
     until ``history.stamp`` fills them. The rules run after (``check_assembled``)."""
-    from .arrowops import arrow, as_stored
+    from .arrowops import as_stored
     from .schemas import schema_arrow
 
     origins = dict(records.rows)
@@ -133,13 +138,12 @@ def assemble(records: Records, version: str) -> Assembled:
     for name in TABLES:
         frames[name], bad = _frame(name, origins[name], version)
         invalid |= bad
-    ev = frames["events"]
-    given = ev["plover_category"].copy()
+    given = frames["events"]["plover_category"]  # as written: the table is replaced, not changed
     derived = expected_derived(frames)
     types = schema_arrow("events")
-    for col in ("category", "plover_category", "confidence"):
-        stored = as_stored(arrow(derived[col]), types.field(col).type)
-        ev[col] = pd.Series(pd.arrays.ArrowExtensionArray(stored), index=ev.index, copy=False)
+    frames["events"] = frames["events"].with_columns({
+        col: as_stored(arrow(derived[col]), types.field(col).type)
+        for col in ("category", "plover_category", "confidence")})
     return Assembled(frames, origins, list(records.problems) + conflicts, invalid, given)
 
 
@@ -196,28 +200,41 @@ def _follows(x: Failure, records: Records, invalid: set[tuple[str, int, str]], f
         # filled from the event type: a missing or unknown type was reported and left it empty, and a
         # statement without its category is explained by the plover rule
         kind = frames["events"]["event_type"][x.row]
-        return (("events", x.row, "event_type") in invalid or bool(pd.isna(kind))
+        return (("events", x.row, "event_type") in invalid or missing(kind)
                 or kind not in vocab.EVENT_TYPES or vocab.EVENT_TYPES[kind].plover is None)
     if x.rule in _READS:
         table, column = _READS[x.rule]
         value = frames[table][column][x.row] if x.row >= 0 else None
-        return (table, x.row, column) in invalid or value is None or bool(pd.isna(value))
+        return (table, x.row, column) in invalid or missing(value)
     if x.rule == "estimator-participant":  # the participants may be in an entry that could not be read
         return "participants" in records.incomplete
     if x.rule == "estimate-source":
         estimate = frames["estimate_sources"]["estimate_id"][x.row]
-        es = frames["estimates"]
-        events = es.loc[es["estimate_id"].astype("object") == estimate, "event_id"].astype("object").tolist()
+        events = _where(frames["estimates"], {"estimate_id": estimate}, "event_id")
         return "citations" in records.incomplete or any(records.may_lack("events", e) for e in events)
     if x.rule == "obligation-source":
-        ob, row = frames["treaty_obligations"], frames["obligation_sources"].iloc[x.row]
-        match = ob[(ob["treaty_id"].astype("object") == row["treaty_id"])
-                   & (ob["obligation_id"].astype("object") == row["obligation_id"])]
-        events = match["event_id"].astype("object").tolist()
-        known = set(frames["events"]["event_id"].astype("object"))
+        link = frames["obligation_sources"]
+        events = _where(frames["treaty_obligations"], {c: link[c][x.row] for c in ("treaty_id", "obligation_id")},
+                        "event_id")
+        known = set(arrow(frames["events"]["event_id"]).to_pylist())
         return ("citations" in records.incomplete or not events
                 or any(records.may_lack("events", e) or e not in known for e in events))
     return False
+
+
+def _where(frame: Frame, equal: dict[str, object], column: str) -> list[object]:
+    """``column``'s values in the rows of ``frame`` whose columns hold the ``equal`` values (a null
+    matches nothing, as in pandas)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = None
+    for name, value in equal.items():
+        values = arrow(frame[name])
+        values = values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
+        hit = pc.fill_null(pc.equal(values, pa.scalar(value, values.type)), False)
+        mask = hit if mask is None else pc.and_(mask, hit)
+    return pc.filter(arrow(frame[column]), mask).to_pylist()
 
 
 def _shown(value: object) -> str:
@@ -240,7 +257,7 @@ def locate(x: Failure, origins: dict[str, list[Row]], frames: Frames) -> Problem
     field, line = yaml_key(x.table, x.field), row.line_of(x.field)
     if x.table == "sources" and x.field == "source_id":
         line = row.line_of("url")
-    value = "" if x.value is None or (not isinstance(x.value, str) and pd.isna(x.value)) else _shown(x.value)
+    value = "" if missing(x.value) else _shown(x.value)
     if x.field in row.shown:  # a source id derived from a URL: show the URL as written
         value = _shown(row.shown[x.field])
     if x.rule == "unicode-nfc":  # escaped, or the decomposed letter looks like any other

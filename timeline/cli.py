@@ -94,6 +94,10 @@ def _build(args: argparse.Namespace) -> int:
 
     root = checkout(args.root, "build")
     out = Path(args.out) if args.out else root / WORKING
+    if _ONE_COMMAND:
+        from .frame import pyarrow_without_pandas
+
+        pyarrow_without_pandas()  # the records become Arrow tables; only a diff with a release needs pandas
     try:
         if args.check:
             stale, last = check(root, _today()), last_release(root)

@@ -16,6 +16,7 @@ import copy
 import csv
 import io
 import json
+import re
 from typing import TYPE_CHECKING
 
 from .problems import TimelineError
@@ -53,8 +54,10 @@ def csv_bytes(parquet: bytes) -> bytes:
     if not table.num_rows or not table.num_columns:
         return header.getvalue().encode("utf-8")
     specials = "[" + "".join("\\n" if c == "\n" else "\\r" if c == "\r" else c for c in _quoted_by_csv()) + "]"
+    needs_quotes = re.compile(specials.encode())  # a first look at a column's bytes, in place
     cells = []
     for name, col in zip(table.column_names, table.columns, strict=True):
+        text = pa.types.is_string(col.type) or pa.types.is_dictionary(col.type)  # numbers and dates need no quotes
         if pa.types.is_dictionary(col.type):
             col = col.cast(pa.string())
         elif pa.types.is_string(col.type) and pc.any(pc.equal(col, "")).as_py():
@@ -63,8 +66,11 @@ def csv_bytes(parquet: bytes) -> bytes:
         if not pa.types.is_string(col.type):
             col = pc.cast(col, pa.string())
         col = pc.fill_null(col, "")
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', "")
-        cells.append(pc.if_else(pc.match_substring_regex(col, specials), quoted, col))
+        if text and any(ch.buffers()[2] is not None and needs_quotes.search(memoryview(ch.buffers()[2]))
+                        for ch in col.chunks):
+            quoted = pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', "")
+            col = pc.if_else(pc.match_substring_regex(col, specials), quoted, col)
+        cells.append(col)
     if len(cells) == 1:  # the writer quotes a row of one empty field, so it is not a blank line
         cells[0] = pc.if_else(pc.equal(cells[0], ""), '""', cells[0])
     lines = pc.binary_join_element_wise(*cells, ",")

@@ -61,6 +61,13 @@ class Frame:
     def columns(self) -> list[str]:
         return list(self._columns)
 
+    def with_columns(self, values: dict[str, pa.ChunkedArray]) -> Frame:
+        """A new frame with these columns replaced (the Arrow table itself never changes)."""
+        table = self.table
+        for name, column in values.items():
+            table = table.set_column(table.column_names.index(name), name, column)
+        return Frame(table)
+
     def __repr__(self) -> str:
         return f"Frame({len(self)} rows: {', '.join(self._columns)})"
 

@@ -26,6 +26,9 @@ from .tables import PROVENANCE_FIELDS, TABLES, VERSION
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from .frame import Frame
 
 RELEASES = Path("data") / "releases"
 MANIFEST = "release.json"
@@ -72,16 +75,24 @@ def open_release(release: Release | None) -> Package:
     return Package.of(open_package(release.path, label=f"release {release.version}"))
 
 
-def candidate(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Package:
+def candidate(meta: dict[str, Any], frames: dict[str, Frame | pd.DataFrame]) -> Package:
     """The package the build is about to write, as the diff sees it."""
-    import pyarrow as pa
 
     from .schemas import schema_frictionless
 
     descriptor = {k: v for k, v in meta.items() if k != "resources"}
     descriptor["resources"] = [{"name": n, "schema": schema_frictionless(n)} for n in TABLES]
-    tables = {n: pa.Table.from_pandas(frames[n], preserve_index=False) for n in TABLES}
+    tables = {n: _table(frames[n]) for n in TABLES}
     return Package("records", descriptor, tables)
+
+
+def _table(frame: Frame | pd.DataFrame) -> pa.Table:
+    """The Arrow table of a frame the pipeline made (``frame.Frame``) or of a caller's pandas frame."""
+    import pyarrow as pa
+
+    from .frame import Frame
+
+    return frame.table if isinstance(frame, Frame) else pa.Table.from_pandas(frame, preserve_index=False)
 
 
 @dataclass
@@ -113,7 +124,8 @@ def package_version(pend: Pending) -> str:
     return pend.version + DEV_SUFFIX
 
 
-def pending(meta: dict[str, Any], frames: dict[str, pd.DataFrame], last: Release | None, old: Package) -> Pending:
+def pending(meta: dict[str, Any], frames: dict[str, Frame | pd.DataFrame], last: Release | None,
+            old: Package) -> Pending:
     """Compare the records (already assembled into ``frames``) with the last release ``last``, opened
     as ``old`` (``open_release``): the caller reads the history once and passes it on.
 
@@ -127,45 +139,53 @@ def pending(meta: dict[str, Any], frames: dict[str, pd.DataFrame], last: Release
     return Pending(last, old, diff, upcoming_version(meta, last, diff))
 
 
-def stamp(frames: dict[str, pd.DataFrame], pend: Pending, version: str | None = None) -> Pending:
+def stamp(frames: dict[str, Frame], pend: Pending, version: str | None = None) -> Pending:
     """Fill ``added_in``, ``modified_in`` and the ``changes`` table of ``frames`` in place.
 
     Unchanged rows keep the versions of the last release; new or changed rows get ``version``
-    (by default the upcoming one, see ``upcoming_version``).
+    (by default the upcoming one, see ``upcoming_version``). Before the first release every row is
+    new, and neither pandas nor the record ids are needed.
     """
-    import pandas as pd
     import pyarrow as pa
+
+    from .frame import Frame
 
     version = version or pend.version
     old = pend.old
-    text = pd.ArrowDtype(pa.string())
     changed = {t.name: {r.id for r in t.rows if r.change != "removed"} for t in pend.diff.tables}
     for name, table in TABLES.items():
         if not all(f in table.field_names for f in PROVENANCE_FIELDS):
             continue
-        frame = frames[name]
-        ids = record_ids(pa.Table.from_pandas(frame[list(table.primary_key)], preserve_index=False),
-                         table.primary_key)
-        ids.index = frame.index
+        current = _table(frames[name])
         before = old.tables.get(name)
         if before is not None and all(f in before.column_names for f in PROVENANCE_FIELDS):
-            prior = pd.DataFrame({f: before.column(f).to_pylist() for f in PROVENANCE_FIELDS},
-                                 index=record_ids(before, table.primary_key))
-            added = ids.map(prior["added_in"])
-            modified = ids.map(prior["modified_in"])
+            added, modified = _carried(current, before, table.primary_key, changed.get(name, set()), version)
         else:
-            added = modified = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        fresh = ids.isin(changed.get(name, set())) | modified.isna()
-        frame["added_in"] = pd.array(added.where(added.notna(), version).tolist(), dtype=text)
-        frame["modified_in"] = pd.array(modified.where(~fresh, version).tolist(), dtype=text)
+            added = modified = [version] * current.num_rows
+        frames[name] = Frame(current).with_columns({"added_in": pa.chunked_array([pa.array(added, pa.string())]),
+                                                    "modified_in": pa.chunked_array([pa.array(modified, pa.string())])})
     frames[LOG] = changes_frame(old, pend.diff, version)
     return Pending(pend.last, old, pend.diff, version)
 
 
-def changes_frame(old: Package, diff: PackageDiff, version: str) -> pd.DataFrame:
-    """The release log: every earlier release's rows, then this version's."""
+def _carried(current: pa.Table, before: pa.Table, key: tuple[str, ...], changed: set[str],
+             version: str) -> tuple[list, list]:
+    """Each row's added_in and modified_in: the last release's for a row it has unchanged, else ``version``."""
     import pandas as pd
+
+    ids = record_ids(current.select(list(key)), key)
+    prior = pd.DataFrame({f: before.column(f).to_pylist() for f in PROVENANCE_FIELDS},
+                         index=record_ids(before, key))
+    added, modified = ids.map(prior["added_in"]), ids.map(prior["modified_in"])
+    fresh = ids.isin(changed) | modified.isna()
+    return added.where(added.notna(), version).tolist(), modified.where(~fresh, version).tolist()
+
+
+def changes_frame(old: Package, diff: PackageDiff, version: str) -> Frame:
+    """The release log: every earlier release's rows, then this version's."""
     import pyarrow as pa
+
+    from .frame import Frame
 
     columns = TABLES[LOG].field_names
     rows: dict[str, list] = {c: [] for c in columns}
@@ -177,8 +197,7 @@ def changes_frame(old: Package, diff: PackageDiff, version: str) -> pd.DataFrame
         for r in t.rows:
             for c, v in zip(columns, (version, t.name, r.id, r.change, ", ".join(r.fields) or None), strict=True):
                 rows[c].append(v)
-    text = pd.ArrowDtype(pa.string())
-    return pd.DataFrame({c: pd.array(v, dtype=text) for c, v in rows.items()})
+    return Frame(pa.table({c: pa.array(v, pa.string()) for c, v in rows.items()}))
 
 
 def snapshot_files(release: Release) -> dict[str, bytes]:

@@ -37,11 +37,13 @@ def removed_ids(old: Package, frames: dict) -> list[Problem]:
 
     Published means in the last release recorded under data/releases/ (see ``history``), opened as ``old``.
     """
+    from .arrowops import arrow
+
     problems = []
     for name, column in STABLE_IDS.items():
         table = old.tables.get(name)
         before = set(table.column(column).to_pylist()) if table is not None and column in table.column_names else set()
-        now = set(frames[name][column].astype("object").dropna())
+        now = set(arrow(frames[name][column]).drop_null().to_pylist())
         for gone in sorted(before - now):
             problems.append(Problem(paths.table_path(name), 0, gone, column, "id-removed",
                                     "a published id is missing from the records; keep the record and "
@@ -51,12 +53,15 @@ def removed_ids(old: Package, frames: dict) -> list[Problem]:
 
 def _keyed(frames: dict) -> bool:
     """Whether every table's primary key is present and unique, as the diff needs to match rows."""
+    from .arrowops import arrow
     from .lookups import duplicated
 
     for name, t in TABLES.items():
         if name == LOG_TABLE:  # written by the stamp itself
             continue
-        if frames[name][list(t.primary_key)].isna().any(axis=None) or duplicated(frames[name], t.primary_key).any():
+        if any(arrow(frames[name][c]).null_count for c in t.primary_key):
+            return False
+        if duplicated(frames[name], t.primary_key).any():
             return False
     return True
 

@@ -104,20 +104,22 @@ def source_id(url: str) -> str:
     return "src-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
 
 
-_ALLOWED: dict[tuple, frozenset[str]] = {}
+_ALLOWED: dict[tuple, tuple[dict[str, str], frozenset[str]]] = {}
 
 
 def _allowed(table: str, keymap: dict[str, str], nested: dict[str, str] | None,
              extra: dict[str, object] | None) -> frozenset[str]:
     """The keys a mapping of ``table`` may hold (computed once per kind of mapping, not per row).
 
-    Keyed by the key map's identity: the maps are this module's constants, and hashing their items
-    for each of 100,000 rows cost a tenth of a second."""
+    Keyed by the key map's identity (hashing its items for each of 100,000 rows cost a tenth of a
+    second): the maps are this module's constants, and the entry holds its map, so no other map
+    can take that id."""
     key = (table, id(keymap), *(nested or ()), None, *(extra or ()))
     found = _ALLOWED.get(key)
     if found is None:
-        found = _ALLOWED[key] = _allowed_keys(table, tuple(keymap.items()), tuple(nested or ()), tuple(extra or ()))
-    return found
+        allowed = _allowed_keys(table, tuple(keymap.items()), tuple(nested or ()), tuple(extra or ()))
+        found = _ALLOWED[key] = (keymap, allowed)
+    return found[1]
 
 
 @functools.cache
