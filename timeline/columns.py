@@ -110,7 +110,7 @@ def inherited_failures(name: str, column: str, values: pd.Series | Column, keys:
         hit = np.flatnonzero(found & bad[np.maximum(positions, 0)])
         cells += zip(hit.tolist(), [column] * len(hit), [rule] * len(hit), pc.take(col, hit).to_pylist(),
                      strict=True)
-    unknown = np.flatnonzero(~found & pc.is_valid(col).to_numpy(zero_copy_only=False))
+    unknown = np.flatnonzero(~found if not col.null_count else ~found & pc.is_valid(col).to_numpy(zero_copy_only=False))
     if len(unknown):
         subset = pc.take(col, unknown)
         for rows, rule in field_failures(spec, subset):

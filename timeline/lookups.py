@@ -175,11 +175,13 @@ def _strictly_increasing(columns: list[pa.ChunkedArray]) -> bool:
 
     n = len(columns[0])
     less, equal = None, None
-    for c in columns:
+    for i, c in enumerate(columns):
         a, b = c.slice(0, n - 1), c.slice(1)
-        lt, eq = pc.less(a, b), pc.equal(a, b)
+        lt = pc.less(a, b)
         less = lt if less is None else pc.or_(less, pc.and_(equal, lt))
-        equal = eq if equal is None else pc.and_(equal, eq)
+        if i < len(columns) - 1:  # the last column's ties are not needed: a tie there is not increasing
+            eq = pc.equal(a, b)
+            equal = eq if equal is None else pc.and_(equal, eq)
     return bool(pc.all(less).as_py())
 
 
