@@ -14,7 +14,8 @@ from .checks import Failure, Frames, check_frames
 from .derived import expected_derived
 from .frame import missing
 from .problems import Problem, show
-from .records import INVALID, Records, Row, yaml_key
+from .recordkeys import yaml_key
+from .records import INVALID, Records, Row
 from .sourcing import given_plover_failures
 from .tables import PROVENANCE_FIELDS, TABLES, users
 

@@ -21,49 +21,28 @@ from pathlib import Path
 from .citation import DOI
 from .layout import misplaced, split_suffix, stray_message, strays, tree
 from .problems import Problem, show
+from .recordkeys import (
+    ACTOR_KEYS,
+    BLANK,
+    CITATION_KEY_SET,
+    CITATION_KEYS,
+    ESTIMATE_KEYS,
+    EVENT_KEYS,
+    FIELDS,
+    IS_TEXT,
+    OBLIGATION_KEYS,
+    PARTICIPANT_KEYS,
+    PLACE_KEYS,
+    SOURCE_KEY_SET,
+    TREATY_KEYS,
+    allowed_keys,
+)
 from .tables import SLUG, TABLES, VERSION
 from .values import coerce, kind_of
 from .yamlio import Mapping, Sequence, read_file
 
-
-def _keys(table: str) -> dict[str, str]:
-    """Record key -> column, for the keys that differ from their column names (``Field.key``)."""
-    return {f.key: f.name for f in TABLES[table].fields if f.key and f.key not in ("url", "sources", "parties")}
-
-
-# Record keys that differ from their column names; every other key is the column name itself.
-EVENT_KEYS = _keys("events")
-PARTICIPANT_KEYS = _keys("participants")
-ESTIMATE_KEYS = _keys("estimates")
-CITATION_KEYS = _keys("sources")
-ACTOR_KEYS = _keys("actors")
-PLACE_KEYS = _keys("places")
-TREATY_KEYS = _keys("treaties")
-OBLIGATION_KEYS = _keys("treaty_obligations")
-ESTIMATE_SOURCE_KEYS = {"url": "source_id", "attribution": "attribution"}
-# table -> column -> Field, for the per-value look-ups (Table.field scans the tuple).
-_FIELDS = {name: {f.name: f for f in t.fields} for name, t in TABLES.items()}
-# table -> column -> whether it holds text, which a non-empty YAML string is as written (values.coerce).
-_IS_TEXT = {name: {f.name: f.type == "string" for f in t.fields} for name, t in TABLES.items()}
-# Each row starts with every field of its table as null; the record's values and the derived ones
-# are filled in after (the table is then built column by column from complete rows).
-_BLANK = {name: dict.fromkeys(t.field_names) for name, t in TABLES.items()}
-CITATION_FIELDS = ("url", "publisher", "agency", "title", "published", "published_precision", "language", "kind",
-                   "country", "claim")
-_CITATION_KEYS = frozenset(CITATION_FIELDS)
-_SOURCE_KEYS = _CITATION_KEYS - {"claim"}
-# Column -> the key written in the records, where they differ, so every problem names what is in the file.
-_KEYS_OF = {name: {f.name: f.key for f in t.fields if f.key} for name, t in TABLES.items()}
-_KEYS_OF["treaty_obligations"].pop("treaty_id", None)
-_KEYS_OF["estimate_sources"]["estimate_id"] = "sources"
-_KEYS_OF["obligation_sources"]["obligation_id"] = "sources"
 # Tables whose rows come from event files: unreadable event files leave them incomplete.
 EVENT_TABLES = ("events", "participants", "estimates", "estimate_sources", "citations", "sources")
-
-
-def yaml_key(table: str, column: str) -> str:
-    """The key a contributor writes for ``table.column`` (``date_published`` is ``published``)."""
-    return _KEYS_OF.get(table, {}).get(column, column)
 
 
 @dataclass
@@ -104,33 +83,6 @@ def source_id(url: str) -> str:
     return "src-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
 
 
-_ALLOWED: dict[tuple, tuple[dict[str, str], frozenset[str]]] = {}
-
-
-def _allowed(table: str, keymap: dict[str, str], nested: dict[str, str] | None,
-             extra: dict[str, object] | None) -> frozenset[str]:
-    """The keys a mapping of ``table`` may hold (computed once per kind of mapping, not per row).
-
-    Keyed by the key map's identity (hashing its items for each of 100,000 rows cost a tenth of a
-    second): the maps are this module's constants, and the entry holds its map, so no other map
-    can take that id."""
-    key = (table, id(keymap), *(nested or ()), None, *(extra or ()))
-    found = _ALLOWED.get(key)
-    if found is None:
-        allowed = _allowed_keys(table, tuple(keymap.items()), tuple(nested or ()), tuple(extra or ()))
-        found = _ALLOWED[key] = (keymap, allowed)
-    return found[1]
-
-
-@functools.cache
-def _allowed_keys(table: str, keymap: tuple[tuple[str, str], ...], nested: tuple[str, ...],
-                  extra: tuple[str, ...]) -> frozenset[str]:
-    columns = {column for _, column in keymap}
-    return frozenset({key for key, _ in keymap} | set(nested) | {
-        f.name for f in TABLES[table].fields if not f.derived and f.name not in columns and f.name not in extra
-    })
-
-
 class _Reader:
     def __init__(self, root: Path):
         self.root = root
@@ -157,11 +109,11 @@ class _Reader:
         ``extra`` holds values implied by where the mapping stands (its event's id); ``defaults``
         the documented value of a field left out (an estimate is stated unless ``derived: true``)."""
         if allowed is None:
-            allowed = _allowed(table, keymap, nested, extra)
-        values: dict[str, object] = {**_BLANK[table], **(defaults or {}), **(extra or {})}
+            allowed = allowed_keys(table, keymap, nested, extra)
+        values: dict[str, object] = {**BLANK[table], **(defaults or {}), **(extra or {})}
         lines: dict[str, int] = {}
         explained: set[str] = set()
-        text = _IS_TEXT[table]
+        text = IS_TEXT[table]
         for key, raw in data.items():
             line = data.lines.get(key, data.line)
             if key not in allowed:
@@ -177,7 +129,7 @@ class _Reader:
             if type(raw) is str and raw and text[column]:  # most values: text where text belongs
                 values[column], lines[column] = raw, line
                 continue
-            value, rule, msg = coerce(raw, _FIELDS[table][column])
+            value, rule, msg = coerce(raw, FIELDS[table][column])
             if rule:
                 self.problem(file, line, record, key, rule, msg, show(raw))
                 values[column] = _INVALID
@@ -283,12 +235,12 @@ class _Reader:
         on_cited.line = on_source.line = data.line
         on_cited.lines, on_source.lines = {}, {}
         for k, v in data.items():
-            part = on_source if k in _SOURCE_KEYS else on_cited
+            part = on_source if k in SOURCE_KEY_SET else on_cited
             part[k], part.lines[k] = v, data.lines[k]
         cited = self.row("citations", on_cited, {}, file, record,
-                         extra={"event_id": record, "source_id": sid}, allowed=_CITATION_KEYS)
+                         extra={"event_id": record, "source_id": sid}, allowed=CITATION_KEY_SET)
         source = self.row("sources", on_source, CITATION_KEYS, file, record,
-                          extra={"source_id": sid}, allowed=_CITATION_KEYS)
+                          extra={"source_id": sid}, allowed=CITATION_KEY_SET)
         source.skip |= {CITATION_KEYS.get(k, k) for k in cited.skip}  # 'publsher' explains 'publisher'
 
     def registry(self, path: Path, table: str, keymap: dict[str, str], nested: dict[str, str] | None = None,
