@@ -78,7 +78,7 @@ def true_rows(mask: pa.ChunkedArray) -> np.ndarray:
     return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
 
-def _data(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def text_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes and offsets of a string chunk, as numpy views."""
     import pyarrow as pa
 
@@ -97,7 +97,7 @@ def _suspects(column: pa.ChunkedArray) -> set[str]:
     for chunk in column.chunks:
         if len(chunk) == chunk.null_count:
             continue
-        data, offs = _data(chunk)
+        data, offs = text_buffers(chunk)
         if not len(data):
             continue
         raw, top = memoryview(data), data.max()

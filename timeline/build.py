@@ -53,16 +53,15 @@ class BuildResult:
 def parquet_bytes(name: str, frame) -> bytes:
     """Deterministic Parquet: explicit schema, rows sorted by primary key, fixed writer options.
 
-    ``frame`` is a pyarrow Table or an Arrow-backed frame (``arrowops.arrow_frame``), whose columns
-    are taken as they are, with no conversion through pandas."""
+    ``frame`` is a ``frame.Frame``, a pyarrow Table or an Arrow-backed pandas frame (``frame.table_of``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .arrowops import arrow
+    from .frame import table_of
 
     table = TABLES[name]
     schema = schema_arrow(name)
-    columns = frame if isinstance(frame, pa.Table) else pa.table({c: arrow(frame[c]) for c in frame.columns})
+    columns = table_of(frame)
     # Plain values first: each dictionary is encoded again below, in the sorted order, for stable bytes.
     plain = pa.Table.from_arrays([c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
                                   for c in columns.columns], names=columns.column_names)

@@ -14,29 +14,29 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import json
 import re
-from typing import TYPE_CHECKING
 
 from .problems import TimelineError
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 DESCRIPTOR = "datapackage-csv.json"
 ARCHIVE_FOLDER = "csv"
 
 
-def _quoted_by_csv() -> str:
+@functools.cache
+def _quoting() -> tuple[str, re.Pattern[bytes]]:
     """The characters that make Python's csv writer quote a field, as this Python's writer does
-    (3.11 leaves a carriage return bare with lineterminator="\\n"; later versions may not)."""
+    (3.11 leaves a carriage return bare with lineterminator="\\n"; later versions may not): as an
+    Arrow regex class for the cells, and as a bytes pattern for a first look at a column's buffer."""
     found = ""
     for c in ',"\n\r':
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerow([c, "x"])
         found += c if out.getvalue().startswith('"') else ""
-    return found
+    cls = "[" + found.replace("\n", "\\n").replace("\r", "\\r") + "]"
+    return cls, re.compile(cls.encode())
 
 
 def csv_bytes(parquet: bytes) -> bytes:
@@ -53,8 +53,9 @@ def csv_bytes(parquet: bytes) -> bytes:
     csv.writer(header, lineterminator="\n").writerow(table.column_names)
     if not table.num_rows or not table.num_columns:
         return header.getvalue().encode("utf-8")
-    specials = "[" + "".join("\\n" if c == "\n" else "\\r" if c == "\r" else c for c in _quoted_by_csv()) + "]"
-    needs_quotes = re.compile(specials.encode())  # a first look at a column's bytes, in place
+    from .arrowops import text_buffers
+
+    specials, needs_quotes = _quoting()
     cells = []
     for name, col in zip(table.column_names, table.columns, strict=True):
         text = pa.types.is_string(col.type) or pa.types.is_dictionary(col.type)  # numbers and dates need no quotes
@@ -66,8 +67,7 @@ def csv_bytes(parquet: bytes) -> bytes:
         if not pa.types.is_string(col.type):
             col = pc.cast(col, pa.string())
         col = pc.fill_null(col, "")
-        if text and any(ch.buffers()[2] is not None and needs_quotes.search(memoryview(ch.buffers()[2]))
-                        for ch in col.chunks):
+        if text and any(needs_quotes.search(memoryview(text_buffers(ch)[0])) for ch in col.chunks):
             quoted = pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', "")
             col = pc.if_else(pc.match_substring_regex(col, specials), quoted, col)
         cells.append(col)
@@ -75,17 +75,8 @@ def csv_bytes(parquet: bytes) -> bytes:
         cells[0] = pc.if_else(pc.equal(cells[0], ""), '""', cells[0])
     lines = pc.binary_join_element_wise(*cells, ",")
     body = pc.binary_join_element_wise(lines, "\n", "")
-    return header.getvalue().encode("utf-8") + b"".join(_concatenated(chunk) for chunk in body.chunks)
-
-
-def _concatenated(array: pa.StringArray) -> bytes:
-    """The values of a string array without nulls, end to end: one slice of its data buffer."""
-    import numpy as np
-
-    if not len(array):
-        return b""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset:array.offset + len(array) + 1]
-    return array.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
+    # No nulls are left, so each chunk's data buffer holds its lines end to end.
+    return header.getvalue().encode("utf-8") + b"".join(text_buffers(ch)[0].tobytes() for ch in body.chunks)
 
 
 def csv_mirror(files: dict[str, bytes], folder: str = ARCHIVE_FOLDER) -> dict[str, bytes]:

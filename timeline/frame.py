@@ -72,6 +72,20 @@ class Frame:
         return f"Frame({len(self)} rows: {', '.join(self._columns)})"
 
 
+def table_of(frame: Frame | pa.Table | Any) -> pa.Table:
+    """The Arrow table behind a ``Frame``, a table itself, or a caller's Arrow-backed pandas frame
+    (its columns as they are, with no conversion through pandas)."""
+    import pyarrow as pa
+
+    from .arrowops import arrow
+
+    if isinstance(frame, Frame):
+        return frame.table
+    if isinstance(frame, pa.Table):
+        return frame
+    return pa.table({c: arrow(frame[c]) for c in frame.columns})
+
+
 def missing(value: object) -> bool:
     """A null as the rules see a value: None, or a float NaN (a pandas caller's missing value)."""
     return value is None or value != value

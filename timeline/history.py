@@ -82,17 +82,10 @@ def candidate(meta: dict[str, Any], frames: dict[str, Frame | pd.DataFrame]) -> 
 
     descriptor = {k: v for k, v in meta.items() if k != "resources"}
     descriptor["resources"] = [{"name": n, "schema": schema_frictionless(n)} for n in TABLES]
-    tables = {n: _table(frames[n]) for n in TABLES}
+    from .frame import table_of
+
+    tables = {n: table_of(frames[n]) for n in TABLES}
     return Package("records", descriptor, tables)
-
-
-def _table(frame: Frame | pd.DataFrame) -> pa.Table:
-    """The Arrow table of a frame the pipeline made (``frame.Frame``) or of a caller's pandas frame."""
-    import pyarrow as pa
-
-    from .frame import Frame
-
-    return frame.table if isinstance(frame, Frame) else pa.Table.from_pandas(frame, preserve_index=False)
 
 
 @dataclass
@@ -148,7 +141,7 @@ def stamp(frames: dict[str, Frame], pend: Pending, version: str | None = None) -
     """
     import pyarrow as pa
 
-    from .frame import Frame
+    from .frame import Frame, table_of
 
     version = version or pend.version
     old = pend.old
@@ -156,7 +149,7 @@ def stamp(frames: dict[str, Frame], pend: Pending, version: str | None = None) -
     for name, table in TABLES.items():
         if not all(f in table.field_names for f in PROVENANCE_FIELDS):
             continue
-        current = _table(frames[name])
+        current = table_of(frames[name])
         before = old.tables.get(name)
         if before is not None and all(f in before.column_names for f in PROVENANCE_FIELDS):
             added, modified = _carried(current, before, table.primary_key, changed.get(name, set()), version)

@@ -42,10 +42,6 @@ def memo() -> Iterator[None]:
 
 def shared(objects: tuple, compute: Callable[[], object]) -> object:
     """``compute()``, computed once per ``objects`` (by identity) inside ``memo``; always outside it."""
-    return _cached(objects, compute)
-
-
-def _cached(objects: tuple, compute: Callable[[], object]) -> object:
     if _MEMO is None:
         return compute()
     key = tuple(id(o) for o in objects)
@@ -108,7 +104,7 @@ def positions(values: pd.Series, known: pd.Series) -> np.ndarray:
         found = pc.index_in(probe, value_set=value_set, skip_nulls=True)
         return expand(pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64))
 
-    return _cached((v, k, positions), compute)
+    return shared((v, k, positions), compute)
 
 
 def prefetch(pairs: list[tuple[pd.Series, pd.Series]]) -> None:
@@ -154,7 +150,7 @@ def unique_key(series: pd.Series) -> bool:
 
 
 def unique_key_arrow(column: pa.ChunkedArray) -> bool:
-    return bool(_cached((column, unique_key), lambda: len(column) < 2 and not column.null_count or (
+    return bool(shared((column, unique_key), lambda: len(column) < 2 and not column.null_count or (
         not column.null_count and _strictly_increasing([column]))))
 
 

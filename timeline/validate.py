@@ -29,7 +29,7 @@ def validate_records(root: str | os.PathLike[str] = ".", today: dt.date | None =
 
 def validate_package(root: str | os.PathLike[str] = ".", today: dt.date | None = None) -> list[Problem]:
     """Every problem in a built package: descriptor, file integrity, column types and all rules."""
-    with collector.paused():  # the imports and the look-up tables make many objects, and no cycles
+    with collector.paused():  # the imports and the rules make many long-lived objects (collector.paused)
         return _validate_package(root, today)
 
 
