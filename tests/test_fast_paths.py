@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from timeline import yamlio
-from timeline.arrowops import field_failures
+from timeline.arrowops import _url_matches, field_failures, has_two_spaces
 from timeline.checks import check_frames
 from timeline.columns import column_failures, column_failures_pandera, inherits
 from timeline.lookups import covered, duplicated, isin, memo
 from timeline.schemas import TEXT_RULES
-from timeline.tables import PLAIN_PATTERNS, TABLES
+from timeline.tables import PLAIN_PATTERNS, TABLES, URL
 
 sys.path.insert(0, str(REPO / "scripts"))
 import make_synthetic  # noqa: E402
@@ -83,6 +83,26 @@ def test_misshapen_frames_fall_back_to_pandera(frames):
     df = frames["actors"].drop(columns=["country"])
     assert column_failures("actors", df) == column_failures_pandera("actors", df)
     assert any(x.rule == "columns" for x in column_failures("actors", df))
+
+
+@given(st.binary(max_size=40), st.integers(0, 3))
+def test_two_spaces_scan_matches_a_substring_search(data, start):
+    """At either byte alignment (a string's bytes start anywhere in its Arrow buffer)."""
+    view = np.frombuffer(b"x" * start + data, dtype=np.uint8)[start:]
+    assert has_two_spaces(view) == (b"  " in data)
+
+
+_URLS = st.tuples(st.sampled_from(["", "http://", "https://", "http:/", "https:", "ftp://", "HTTP://"]),
+                  st.text(alphabet=list("hs:/$.?#x \t\n\x0b\x0c\r\x85\u00e9\u3000"), max_size=6)).map("".join)
+
+
+@given(st.lists(st.none() | _URLS, max_size=12), st.integers(0, 3))
+def test_url_scan_matches_the_url_regex(values, start):
+    """The byte scans give RE2's answer for tables.URL, nulls and a sliced array among the cases."""
+    import pyarrow.compute as pc
+
+    column = pa.chunked_array([pa.array(["x"] * start + values, pa.string()).slice(start)], pa.string())
+    assert _url_matches(column).to_pylist() == pc.match_substring_regex(column, URL).to_pylist()
 
 
 def test_duplicates_and_lookups_match_pandas():

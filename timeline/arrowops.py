@@ -16,7 +16,7 @@ import numpy as np
 
 from .frame import Column, Frame
 from .schemas import TEXT_RULES, allowed_values
-from .tables import PLAIN_PATTERNS, TABLES, Field
+from .tables import PLAIN_PATTERNS, TABLES, URL, Field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,9 +30,15 @@ _EDGE = np.zeros(256, dtype=bool)
 _EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE[0x80:] = True
 # The C1 controls U+0080..U+009F, C2 80..C2 9F in UTF-8 (C0 controls and DEL are single bytes).
-# Both patterns start with a literal, which ``re`` scans for as fast as ``bytes.find``.
+# The pattern starts with a literal, which ``re`` scans for as fast as ``bytes.find``.
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
-_DOUBLE_SPACE = re.compile(rb"  ")
+_TWO_SPACES = np.uint16(0x2020)
+# RE2's \s (tab, newline, form feed, carriage return, space: not vertical tab), and the characters
+# tables.URL refuses right after the scheme.
+_RE2_SPACE = np.zeros(256, dtype=bool)
+_RE2_SPACE[[9, 10, 12, 13, 32]] = True
+_NOT_A_HOST_START = _RE2_SPACE.copy()
+_NOT_A_HOST_START[[ord(c) for c in "/$.?#"]] = True
 
 
 def arrow(series: pd.Series | Column | pa.ChunkedArray) -> pa.ChunkedArray:
@@ -107,13 +113,23 @@ def _suspects(column: pa.ChunkedArray) -> set[str]:
         # C0 controls are below 0x20; DEL is 0x7F (none when no byte reaches it).
         if data.min() < 0x20 or top >= 0x7F and (data == 0x7F).any() or not ascii_only and _C1_CONTROL.search(raw):
             found.add("control-characters")
-        if _DOUBLE_SPACE.search(raw):
+        if has_two_spaces(data):
             found.add("double-space")
         # First and last byte of every value (an empty value reads a neighbour's byte: only a false alarm).
         edges = np.concatenate([np.take(data, offs[:-1], mode="clip"), np.take(data, offs[1:] - 1, mode="clip")])
         if (edges <= 0x20).any() if ascii_only else _EDGE[edges].any():
             found.add("whitespace")
     return found
+
+
+def has_two_spaces(data: np.ndarray) -> bool:
+    """Whether two spaces follow each other in ``data`` (bytes): read as 16-bit words at both byte
+    alignments, a pair of spaces is one word. About three times faster than ``re`` on prose, whose
+    single spaces stop a literal search every few bytes."""
+    n = len(data)
+    even = data[: n - n % 2].view(np.uint16)
+    odd = data[1: n - (n - 1) % 2].view(np.uint16)
+    return bool((even == _TWO_SPACES).any() or (odd == _TWO_SPACES).any())
 
 
 def _few_values(column: pa.ChunkedArray) -> bool:
@@ -172,7 +188,35 @@ def matches(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
 
     from .lookups import shared
 
+    if pattern == URL:
+        return shared((column, pattern, matches), lambda: _url_matches(column))
     return shared((column, pattern, matches), lambda: pc.match_substring_regex(column, pattern))
+
+
+def _url_matches(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``pc.match_substring_regex(column, tables.URL)`` from byte scans, three times faster on a
+    million addresses (tests/test_fast_paths.py compares the two): the scheme, then a first character
+    that may start a host, then no RE2 whitespace anywhere. Every character the pattern names is
+    ASCII, so no byte of a longer UTF-8 character can be taken for one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = []
+    for chunk in column.chunks:
+        data, offs = text_buffers(chunk)
+        secure = pc.fill_null(pc.starts_with(chunk, "https://"), False).to_numpy(zero_copy_only=False)
+        plain = pc.fill_null(pc.starts_with(chunk, "http://"), False).to_numpy(zero_copy_only=False)
+        scheme = np.where(secure, 8, np.where(plain, 7, 0))
+        ok = (scheme > 0) & (np.diff(offs) > scheme)
+        if len(data):
+            ok &= ~_NOT_A_HOST_START[data[np.minimum(offs[:-1] + scheme, len(data) - 1)]]
+            if data.min() <= 0x20:  # every space is; a table look-up per byte costs twenty times a min
+                low = np.flatnonzero(data <= 0x20)
+                spaces = low[_RE2_SPACE[data[low]]]
+                ok[np.searchsorted(offs, spaces, side="right") - 1] = False
+        nulls = pc.is_null(chunk).to_numpy(zero_copy_only=False) if chunk.null_count else None
+        out.append(pa.array(ok, pa.bool_(), mask=nulls))
+    return pa.chunked_array(out, pa.bool_())
 
 
 def field_failures(f: Field, column: pa.ChunkedArray) -> Iterator[tuple[np.ndarray, str]]:

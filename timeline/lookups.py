@@ -58,8 +58,7 @@ def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
     n = len(column)
     if n < 1000 or column.null_count:
         return None
-    column = column.combine_chunks() if column.num_chunks > 1 else column.chunk(0)
-    change = pc.not_equal(column.slice(1), column.slice(0, n - 1))
+    change = pc.not_equal(column.slice(1), column.slice(0, n - 1))  # chunked: no copy of the strings
     return np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
 
 
