@@ -27,7 +27,7 @@ from timeline import yamlio
 from timeline.arrowops import _url_matches, field_failures, has_two_spaces
 from timeline.checks import check_frames
 from timeline.columns import column_failures, column_failures_pandera, inherits
-from timeline.lookups import covered, duplicated, isin, memo
+from timeline.lookups import _rarely_repeats, covered, duplicated, isin, memo, positions
 from timeline.schemas import TEXT_RULES
 from timeline.tables import PLAIN_PATTERNS, TABLES, URL
 
@@ -103,6 +103,34 @@ def test_url_scan_matches_the_url_regex(values, start):
 
     column = pa.chunked_array([pa.array(["x"] * start + values, pa.string()).slice(start)], pa.string())
     assert _url_matches(column).to_pylist() == pc.match_substring_regex(column, URL).to_pylist()
+
+
+@pytest.mark.parametrize("shape", ["sorted runs of every key", "sorted, some keys unused", "shuffled runs",
+                                   "shuffled, no repeats", "unknown values among them"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_positions_are_the_same_whatever_the_strategy(shape, seed):
+    """Each strategy of ``lookups._probe`` (no look-up, runs looked up, every row looked up, the
+    sampled short-cut past the runs) gives the row of each value among the keys, -1 when absent."""
+    rng = np.random.default_rng(seed)
+    keys = [f"k{i:05d}" for i in range(3000)]
+    if shape == "sorted runs of every key":
+        values = [k for k in keys for _ in range(rng.integers(1, 4))]
+    elif shape == "sorted, some keys unused":
+        values = [k for k in keys if rng.random() < 0.7 for _ in range(rng.integers(1, 4))]
+    elif shape == "shuffled runs":
+        values = [k for k in rng.permutation(keys).tolist() for _ in range(rng.integers(1, 4))]
+    else:
+        values = rng.permutation(keys).tolist()
+        if shape == "unknown values among them":
+            values[::7] = ["nowhere"] * len(values[::7])
+    chunks = [values[: len(values) // 3], values[len(values) // 3:]]
+    column = pa.chunked_array([pa.array(c, pa.string()) for c in chunks])
+    known = pa.chunked_array([pa.array(keys, pa.string())])
+    row = {k: i for i, k in enumerate(keys)}
+    with memo():
+        found = positions(column, known)
+    assert found.tolist() == [row.get(v, -1) for v in values]
+    assert _rarely_repeats(column) == (shape in {"shuffled, no repeats", "unknown values among them"})
 
 
 def test_duplicates_and_lookups_match_pandas():

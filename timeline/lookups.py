@@ -62,6 +62,36 @@ def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
     return np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
 
 
+def _rarely_repeats(column: pa.ChunkedArray) -> bool:
+    """Whether a sample of neighbouring rows shows the column unsorted (then its runs cannot be the
+    sorted keys) and changing too often for its runs to be worth looking up (``_WORTH_RUNS``): then
+    finding the runs would cost a comparison of every neighbour for nothing. Only the strategy
+    depends on it, never a result."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(column)
+    if n < 1000 or column.null_count:
+        return False
+    this, after = [], []
+    for chunk in column.chunks:  # a take from a chunked array would first join its chunks
+        if len(chunk) > 1:
+            at = pa.array(np.linspace(0, len(chunk) - 2, num=max(1, _SAMPLE * len(chunk) // n), dtype=np.int64))
+            this.append(pc.take(chunk, at))
+            after.append(pc.take(chunk, pc.add(at, 1)))
+    if not this:
+        return False
+    a, b = pa.chunked_array(this, column.type), pa.chunked_array(after, column.type)
+    changes = pc.sum(pc.not_equal(a, b).cast(pa.int64())).as_py() or 0
+    return bool(pc.any(pc.greater(a, b)).as_py()) and changes > _WORTH_RUNS * len(a)
+
+
+# Neighbouring pairs sampled by _rarely_repeats; the runs are looked up instead of the rows when
+# there are at most this many per row.
+_SAMPLE = 1024
+_WORTH_RUNS = 0.75
+
+
 def _expand(found: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     return np.repeat(found, np.diff(starts, append=n))
 
@@ -75,14 +105,14 @@ def _probe(column: pa.ChunkedArray, known: pa.ChunkedArray) -> tuple[pa.ChunkedA
     import pyarrow.compute as pc
 
     n = len(column)
-    starts = _runs(column)
+    starts = None if _rarely_repeats(column) else _runs(column)
     if starts is None:
         return column.cast(pa.string()), lambda found: found
     if len(starts) == len(known):
         values = pc.take(column, pa.array(starts)).cast(pa.string())
         if unique_key_arrow(known) and pc.all(pc.equal(values, known.cast(pa.string()))).as_py():
             return None, lambda _: _expand(np.arange(len(known), dtype=np.int64), starts, n)
-    if len(starts) > 0.75 * n:
+    if len(starts) > _WORTH_RUNS * n:
         return column.cast(pa.string()), lambda found: found
     values = pc.take(column, pa.array(starts)).cast(pa.string())
     return values, lambda found: _expand(found, starts, n)
