@@ -320,9 +320,6 @@ def main(argv: list[str] | None = None) -> int:
     args.parquet_limit = args.parquet_limit or args.frictionless_limit
     args.sizes = sorted(set(args.sizes))
     args.build_sizes = sorted(set(args.build_sizes) & set(args.sizes))
-    # The timeline CLI starts Arrow's allocator with on-demand commits (see timeline/cli.py); every
-    # command measured here gets the same setting, so no ratio is flattered by it.
-    os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="timeline-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     info = machine()

@@ -416,11 +416,6 @@ def entry() -> None:
     """
     import os
 
-    # Arrow's allocator (mimalloc) commits whole arenas up front; with transparent huge pages the
-    # kernel then zeroes far more memory than a check touches (seconds of system time at a million
-    # events, see BENCHMARKS.md). Committing on demand leaves the results unchanged. Set before
-    # pyarrow loads; a value the user has set wins.
-    os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
     global _ONE_COMMAND
     _ONE_COMMAND = True
     code = main()
