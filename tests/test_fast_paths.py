@@ -133,6 +133,29 @@ def test_positions_are_the_same_whatever_the_strategy(shape, seed):
     assert _rarely_repeats(column) == (shape in {"shuffled, no repeats", "unknown values among them"})
 
 
+@pytest.mark.parametrize("spoil", ["none", "a pair repeated", "out of order in a run", "out of order across runs"])
+def test_compound_key_order_read_off_the_parent_look_up(spoil):
+    """A child sorted by its parent's key (its foreign-key look-up needed no hashing) has its key
+    order read off the runs; duplicates are still found exactly, as pandas finds them."""
+    events = [f"e{i:05d}" for i in range(2000)]
+    rows = [(e, f"a{j}") for e in events for j in range(1 + int(e[1:]) % 3)]
+    if spoil == "a pair repeated":
+        rows.insert(500, rows[500])
+    elif spoil == "out of order in a run":
+        i = next(i for i in range(len(rows) - 1) if rows[i][0] == rows[i + 1][0])
+        rows[i], rows[i + 1] = rows[i + 1], rows[i]
+    elif spoil == "out of order across runs":
+        rows[10], rows[-10] = rows[-10], rows[10]
+    df = pd.DataFrame({c: pd.Series(v, dtype=pd.ArrowDtype(pa.string())) for c, v in zip(("event_id", "actor_id"),
+                                                                                        zip(*rows, strict=True))})
+    keys = pd.Series(events, dtype=pd.ArrowDtype(pa.string()))
+    with memo():
+        positions(df["event_id"], keys)
+        found = duplicated(df, ["event_id", "actor_id"])
+    assert found.tolist() == df.duplicated(keep=False).tolist()
+    assert found.any() == (spoil == "a pair repeated")
+
+
 def test_duplicates_and_lookups_match_pandas():
     s = pd.Series(["b", "a", "b", None, None, "c"], dtype=pd.ArrowDtype(pa.string()))
     t = pd.Series(["x", "y", "x", "x", None, None], dtype=pd.ArrowDtype(pa.string()))

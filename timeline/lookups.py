@@ -40,6 +40,20 @@ def memo() -> Iterator[None]:
         _MEMO = outer
 
 
+def _remember(objects: tuple, value: object) -> None:
+    """Keep ``value`` for ``shared(objects, ...)`` inside ``memo`` (nothing outside it)."""
+    if _MEMO is not None:
+        _MEMO[tuple(id(o) for o in objects)] = (objects, value)
+
+
+def _sorted_runs(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The run starts of a column known (inside ``memo``) to be sorted, with each run one value; else None."""
+    if _MEMO is None:
+        return None
+    found = _MEMO.get((id(column), id(_sorted_runs)))
+    return None if found is None else found[1]
+
+
 def shared(objects: tuple, compute: Callable[[], object]) -> object:
     """``compute()``, computed once per ``objects`` (by identity) inside ``memo``; always outside it."""
     if _MEMO is None:
@@ -111,6 +125,7 @@ def _probe(column: pa.ChunkedArray, known: pa.ChunkedArray) -> tuple[pa.ChunkedA
     if len(starts) == len(known):
         values = pc.take(column, pa.array(starts)).cast(pa.string())
         if unique_key_arrow(known) and pc.all(pc.equal(values, known.cast(pa.string()))).as_py():
+            _remember((column, _sorted_runs), starts)  # the column is sorted: its key order is known
             return None, lambda _: _expand(np.arange(len(known), dtype=np.int64), starts, n)
     if len(starts) > _WORTH_RUNS * n:
         return column.cast(pa.string()), lambda found: found
@@ -196,12 +211,19 @@ def covered(parent: pd.Series, children: list[pd.Series]) -> np.ndarray:
 
 def _strictly_increasing(columns: list[pa.ChunkedArray]) -> bool:
     """Whether rows are in strictly increasing key order (as ``timeline build`` writes them)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     n = len(columns[0])
     less, equal = None, None
     for i, c in enumerate(columns):
         a, b = c.slice(0, n - 1), c.slice(1)
+        starts = _sorted_runs(c) if i == 0 and len(columns) > 1 else None
+        if starts is not None:  # sorted, as its foreign-key look-up found: it rises exactly where a run starts
+            rises = np.zeros(n - 1, dtype=bool)
+            rises[starts[1:] - 1] = True
+            less, equal = pa.array(rises), pa.array(~rises)
+            continue
         lt = pc.less(a, b)
         less = lt if less is None else pc.or_(less, pc.and_(equal, lt))
         if i < len(columns) - 1:  # the last column's ties are not needed: a tie there is not increasing
