@@ -41,8 +41,8 @@ def _validate_package(root: str | os.PathLike[str], today: dt.date | None) -> li
     # rules never use it, but pyarrow imports it on the first Python value it converts.
     importing = threading.Thread(target=_import_rules, daemon=True)
     importing.start()
-    # So is indexing the gazetteer for the places' check.
-    threading.Thread(target=_warm_gazetteer, daemon=True).start()
+    # So are indexing the gazetteer for the places' check and loading the ISO code registries.
+    threading.Thread(target=_warm_registries, daemon=True).start()
     today = today or dt.date.today()
     try:  # a release archive is unpacked into the cache, refused if unsafe
         src = open_package(root)
@@ -92,10 +92,13 @@ def _import_rules() -> None:
         importlib.import_module(name)
 
 
-def _warm_gazetteer() -> None:
+def _warm_registries() -> None:
     from .gazetteer import warm
+    from .sourcing import iso_countries, iso_languages
 
     warm()
+    iso_countries()
+    iso_languages()
 
 
 def _read_tables(src: PackageSource, verified: dict[str, Future]) -> tuple[list[Problem], dict]:
