@@ -146,8 +146,9 @@ def test_compound_key_order_read_off_the_parent_look_up(spoil):
         rows[i], rows[i + 1] = rows[i + 1], rows[i]
     elif spoil == "out of order across runs":
         rows[10], rows[-10] = rows[-10], rows[10]
-    df = pd.DataFrame({c: pd.Series(v, dtype=pd.ArrowDtype(pa.string())) for c, v in zip(("event_id", "actor_id"),
-                                                                                        zip(*rows, strict=True))})
+    event_ids, actor_ids = zip(*rows, strict=True)
+    df = pd.DataFrame({"event_id": pd.Series(event_ids, dtype=pd.ArrowDtype(pa.string())),
+                       "actor_id": pd.Series(actor_ids, dtype=pd.ArrowDtype(pa.string()))})
     keys = pd.Series(events, dtype=pd.ArrowDtype(pa.string()))
     with memo():
         positions(df["event_id"], keys)
