@@ -40,28 +40,35 @@ def memo() -> Iterator[None]:
         _MEMO = outer
 
 
-def _remember(objects: tuple, value: object) -> None:
-    """Keep ``value`` for ``shared(objects, ...)`` inside ``memo`` (nothing outside it)."""
-    if _MEMO is not None:
-        _MEMO[tuple(id(o) for o in objects)] = (objects, value)
-
-
-def _sorted_runs(column: pa.ChunkedArray) -> np.ndarray | None:
-    """The run starts of a column known (inside ``memo``) to be sorted, with each run one value; else None."""
-    if _MEMO is None:
-        return None
-    found = _MEMO.get((id(column), id(_sorted_runs)))
-    return None if found is None else found[1]
+def _key(objects: tuple) -> tuple[int, ...]:
+    return tuple(id(o) for o in objects)
 
 
 def shared(objects: tuple, compute: Callable[[], object]) -> object:
     """``compute()``, computed once per ``objects`` (by identity) inside ``memo``; always outside it."""
     if _MEMO is None:
         return compute()
-    key = tuple(id(o) for o in objects)
+    key = _key(objects)
     if key not in _MEMO:
         _MEMO[key] = (objects, compute())  # holding the objects keeps their ids from being reused
     return _MEMO[key][1]
+
+
+def _remember(objects: tuple, value: object) -> None:
+    """Keep ``value`` as ``shared(objects, ...)``'s answer inside ``memo`` (nothing outside it)."""
+    if _MEMO is not None:
+        _MEMO[_key(objects)] = (objects, value)
+
+
+def _recall(objects: tuple) -> object | None:
+    """What ``_remember`` or ``shared`` keeps for ``objects`` inside ``memo``; None when nothing is."""
+    found = None if _MEMO is None else _MEMO.get(_key(objects))
+    return None if found is None else found[1]
+
+
+def _sorted_runs(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The run starts of a column a look-up found sorted, each run one of its parent's keys; else None."""
+    return _recall((column, _sorted_runs))
 
 
 def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
@@ -70,7 +77,7 @@ def _runs(column: pa.ChunkedArray) -> np.ndarray | None:
     import pyarrow.compute as pc
 
     n = len(column)
-    if n < 1000 or column.null_count:
+    if n < _MIN_RUN_ROWS or column.null_count:
         return None
     change = pc.not_equal(column.slice(1), column.slice(0, n - 1))  # chunked: no copy of the strings
     return np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
@@ -85,7 +92,7 @@ def _rarely_repeats(column: pa.ChunkedArray) -> bool:
     import pyarrow.compute as pc
 
     n = len(column)
-    if n < 1000 or column.null_count:
+    if n < _MIN_RUN_ROWS or column.null_count:
         return False
     this, after = [], []
     for chunk in column.chunks:  # a take from a chunked array would first join its chunks
@@ -100,8 +107,9 @@ def _rarely_repeats(column: pa.ChunkedArray) -> bool:
     return bool(pc.any(pc.greater(a, b)).as_py()) and changes > _WORTH_RUNS * len(a)
 
 
-# Neighbouring pairs sampled by _rarely_repeats; the runs are looked up instead of the rows when
-# there are at most this many per row.
+# Columns shorter than this are looked up row by row; _rarely_repeats samples this many pairs of
+# neighbours; the runs are looked up instead of the rows when there are at most _WORTH_RUNS per row.
+_MIN_RUN_ROWS = 1000
 _SAMPLE = 1024
 _WORTH_RUNS = 0.75
 
@@ -217,13 +225,13 @@ def _strictly_increasing(columns: list[pa.ChunkedArray]) -> bool:
     n = len(columns[0])
     less, equal = None, None
     for i, c in enumerate(columns):
-        a, b = c.slice(0, n - 1), c.slice(1)
         starts = _sorted_runs(c) if i == 0 and len(columns) > 1 else None
         if starts is not None:  # sorted, as its foreign-key look-up found: it rises exactly where a run starts
             rises = np.zeros(n - 1, dtype=bool)
             rises[starts[1:] - 1] = True
             less, equal = pa.array(rises), pa.array(~rises)
             continue
+        a, b = c.slice(0, n - 1), c.slice(1)
         lt = pc.less(a, b)
         less = lt if less is None else pc.or_(less, pc.and_(equal, lt))
         if i < len(columns) - 1:  # the last column's ties are not needed: a tie there is not increasing
